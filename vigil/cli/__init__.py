@@ -1,0 +1,1 @@
+"""The ``vigil`` command line: thin Typer commands over library functions."""

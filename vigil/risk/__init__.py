@@ -1,0 +1,1 @@
+"""Structural risk: the country-year table, risk models, forecasts, backtests and explanations."""
