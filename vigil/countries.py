@@ -93,3 +93,64 @@ def name_for_iso3(iso3: str) -> str | None:
     """The short English name of an ISO3 code, or None when unknown."""
     found = converter().convert(iso3, src="ISO3", to="name_short", not_found=None)
     return found if isinstance(found, str) else None
+
+
+# --- Gleditsch-Ward, FIPS 10-4 and COW lookups (tables in vigil/data/countries/) ---
+
+
+@dataclass(frozen=True, slots=True)
+class CodeTables:
+    """Mappings from source-specific country codes to ISO 3166 alpha-3.
+
+    ``gw`` maps Gleditsch-Ward numbers (as UCDP uses them), ``fips`` maps FIPS 10-4 codes (as GDELT
+    uses them) and ``cow`` maps ISO3 to Correlates-of-War numbers.
+    """
+
+    gw: dict[int, str]
+    fips: dict[str, str]
+    cow: dict[str, int]
+
+
+def _read_table(name: str) -> list[dict[str, str]]:
+    import csv
+    from importlib.resources import files
+
+    text = files("vigil.data").joinpath("countries", name).read_text(encoding="utf-8")
+    return list(csv.DictReader(text.splitlines()))
+
+
+@cache
+def code_tables() -> CodeTables:
+    """The bundled code tables (countrycode's codelist plus documented source conventions)."""
+    gw: dict[int, str] = {}
+    fips: dict[str, str] = {}
+    cow: dict[str, int] = {}
+    for row in _read_table("country-codes.csv"):
+        iso3 = row["iso3"] or None
+        if iso3 and row["gwn"]:
+            gw[int(row["gwn"])] = iso3
+        if iso3 and row["fips"]:
+            fips[row["fips"]] = iso3
+        if iso3 and row["cown"]:
+            cow[iso3] = int(row["cown"])
+    for row in _read_table("supplement.csv"):
+        if row["scheme"] == "gw":
+            gw[int(row["code"])] = row["iso3"]
+        else:
+            fips[row["code"]] = row["iso3"]
+    return CodeTables(gw=gw, fips=fips, cow=cow)
+
+
+def iso3_for_gw(gwno: int) -> str | None:
+    """ISO3 for a Gleditsch-Ward number as UCDP uses it (678 "Yemen (North Yemen)" is YEM)."""
+    return code_tables().gw.get(int(gwno))
+
+
+def iso3_for_fips(code: str) -> str | None:
+    """ISO3 for a FIPS 10-4 country code (GDELT's geography: "RP" is PHL, "SU" is SDN)."""
+    return code_tables().fips.get(code.strip().upper())
+
+
+def cow_for_iso3(iso3: str) -> int | None:
+    """Correlates-of-War number for an ISO3 code, or None when the state has none."""
+    return code_tables().cow.get(iso3)

@@ -1,0 +1,247 @@
+"""Ingest event files into the store: read, validate, quarantine, merge — all in one transaction.
+
+Each call opens one DuckDB transaction. Every file is scanned with every field as text; malformed
+lines (wrong field count, bad encoding) are caught by DuckDB's reject tables, and rows that parse
+but make no sense (unparsable date, unknown country, negative deaths) by the reader's ``reason``.
+Both kinds go to the quarantine with file and row number. Good rows are merged by
+``(source, source_id)``: a new id is inserted, a changed row with a version at least as new
+replaces the stored one, anything else is left alone — so ingesting a file twice adds nothing.
+A crash or ``kill -9`` before COMMIT leaves the store exactly as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from vigil import __version__
+from vigil.errors import DataError, UsageError
+from vigil.events import acled, ged, gdelt
+from vigil.events.model import EVENT_NAMES, IngestSummary
+from vigil.events.reader import Reader, column_or_null, quote_literal
+from vigil.events.store import EventStore
+
+log = logging.getLogger(__name__)
+
+READERS: dict[str, Reader] = {r.source: r for r in (ged.READER, acled.READER, gdelt.READER)}
+
+Progress = Callable[[str, float], None]
+"""Called with a stage label and the percentage of that stage done."""
+
+_REJECT_REASON = """CASE error_type
+    WHEN 'MISSING COLUMNS' THEN 'wrong field count: ' || error_message
+    WHEN 'TOO MANY COLUMNS' THEN 'wrong field count: ' || error_message
+    WHEN 'INVALID ENCODING' THEN 'bad encoding: not valid UTF-8'
+    ELSE lower(error_type) || ': ' || error_message END"""
+
+
+def reader_for(fmt: str) -> Reader:
+    """The reader of a ``--format`` name, or a UsageError listing the known ones."""
+    try:
+        return READERS[fmt]
+    except KeyError:
+        known = ", ".join(sorted(READERS))
+        raise UsageError(f"unknown event format {fmt!r}: expected one of {known}") from None
+
+
+def sha256_of(path: Path) -> str:
+    """SHA-256 of a file, read in 4 MiB blocks (runs beside DuckDB in a thread)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 22):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class FilePlan:
+    """One file to ingest, checked to be readable before the transaction opens."""
+
+    path: Path
+    columns: tuple[str, ...]
+    sha256: Future[str]
+
+
+def ingest(
+    store: EventStore,
+    paths: Sequence[Path],
+    fmt: str,
+    *,
+    progress: Progress | None = None,
+) -> IngestSummary:
+    """Ingest ``paths`` of format ``fmt`` into ``store`` in one transaction and summarise it.
+
+    Raises DataError (nothing written) when a file cannot be read at all: missing, or not the
+    named format. Bad rows inside a readable file are quarantined, never raised.
+    """
+    reader = reader_for(fmt)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        plans = [_plan(reader, Path(path), pool) for path in paths]
+        with store.connect() as con:
+            con.execute("BEGIN TRANSACTION")
+            log.info("transaction open")
+            try:
+                parts = [_ingest_file(con, reader, plan, progress) for plan in plans]
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+    return _total(parts)
+
+
+def _plan(reader: Reader, path: Path, pool: ThreadPoolExecutor) -> FilePlan:
+    if not path.is_file():
+        raise DataError("no such file: expected a readable event file", path=str(path))
+    columns = tuple(reader.columns_of(path))
+    return FilePlan(path=path.resolve(), columns=columns, sha256=pool.submit(sha256_of, path))
+
+
+def _total(parts: Sequence[IngestSummary]) -> IngestSummary:
+    fields = ("read", "ingested", "updated", "unchanged", "quarantined", "flagged")
+    sums = {name: sum(getattr(part, name) for part in parts) for name in fields}
+    return IngestSummary(**sums)
+
+
+def _ingest_file(
+    con: duckdb.DuckDBPyConnection, reader: Reader, plan: FilePlan, progress: Progress | None
+) -> IngestSummary:
+    now = datetime.now(UTC).replace(tzinfo=None)
+    _run(con, _stage_sql(reader, plan), progress, f"reading {plan.path.name}")
+    log.info("staged %s", plan.path.name)
+    bad = _quarantine(con, reader, plan, now)
+    log.info("merging %s", plan.path.name)
+    new, updated, unchanged, flagged = _merge(con, reader, plan, now, progress)
+    read = _scalar(con, "SELECT count(*) FROM staged") + _scalar(con, "SELECT count(*) FROM rej")
+    summary = IngestSummary(read, new, updated, unchanged, bad, flagged)
+    con.execute(
+        "INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            str(plan.path),
+            reader.source,
+            plan.sha256.result(),
+            read,
+            new,
+            updated,
+            unchanged,
+            bad,
+            __version__,
+            now,
+        ],
+    )
+    return summary
+
+
+def _stage_sql(reader: Reader, plan: FilePlan) -> str:
+    present = frozenset(plan.columns)
+    scan = reader.scan_sql(plan.path, plan.columns, "rej")
+    raw = ", ".join(column_or_null(name, present) for name in reader.raw_columns)
+    return f"""
+        CREATE OR REPLACE TEMP TABLE staged AS
+        SELECT rn, {reader.select(present)},
+            concat_ws(' | ', {raw}) AS raw
+        FROM (SELECT row_number() OVER () AS rn, * FROM {scan}) r {reader.joins}"""
+
+
+def _quarantine(
+    con: duckdb.DuckDBPyConnection, reader: Reader, plan: FilePlan, now: datetime
+) -> int:
+    """Move malformed lines and bad rows into the quarantine (replacing this file's old entries)."""
+    header = 1 if reader.header else 0
+    file = str(plan.path)
+    con.execute("DELETE FROM quarantine WHERE file = ?", [file])
+    con.execute(
+        f"""INSERT INTO quarantine
+        SELECT ?, ?, line, {_REJECT_REASON}, csv_line, ? FROM rej""",
+        [reader.source, file, now],
+    )
+    # A staged row's line = its ordinal + header + the rejected lines before it.
+    con.execute(
+        f"""INSERT INTO quarantine
+        WITH rejects AS (SELECT line - {header} - row_number() OVER (ORDER BY line) AS before
+                         FROM rej)
+        SELECT ?, ?, s.rn + {header} + (SELECT count(*) FROM rejects WHERE before < s.rn),
+            s.reason, s.raw, ?
+        FROM staged s WHERE s.reason IS NOT NULL""",
+        [reader.source, file, now],
+    )
+    return _scalar(con, "SELECT count(*) FROM quarantine WHERE file = ?", [file])
+
+
+def _merge(
+    con: duckdb.DuckDBPyConnection,
+    reader: Reader,
+    plan: FilePlan,
+    now: datetime,
+    progress: Progress | None,
+) -> tuple[int, int, int, int]:
+    """Insert new events, replace changed ones; return (new, updated, unchanged, flagged)."""
+    content = [name for name in EVENT_NAMES if name not in ("row_hash", "file")]
+    hashed = ", ".join(n for n in content if n not in ("version",))
+    latest = "QUALIFY row_number() OVER (PARTITION BY source_id ORDER BY version DESC, rn DESC) = 1"
+    duplicated = _scalar(
+        con, "SELECT count(*) - count(DISTINCT source_id) FROM staged WHERE reason IS NULL"
+    )
+    _run(
+        con,
+        f"""CREATE OR REPLACE TEMP TABLE merged AS
+        SELECT i.*, CASE WHEN e.source_id IS NULL THEN 'new'
+            WHEN i.row_hash <> e.row_hash AND i.version >= e.version THEN 'updated'
+            ELSE 'unchanged' END AS status
+        FROM (SELECT {", ".join(content)}, hash({hashed}) AS row_hash,
+                     {quote_literal(str(plan.path))} AS file
+              FROM staged WHERE reason IS NULL {latest if duplicated else ""}) i
+        LEFT JOIN (SELECT source_id, version, row_hash FROM events
+                   WHERE source = {quote_literal(reader.source)}) e
+            ON e.source_id = i.source_id""",
+        progress,
+        f"merging {plan.path.name}",
+    )
+    counts = dict(con.execute("SELECT status, count(*) FROM merged GROUP BY 1").fetchall())
+    if counts.get("updated"):
+        con.execute(
+            """DELETE FROM events WHERE source = ? AND source_id IN
+               (SELECT source_id FROM merged WHERE status = 'updated')""",
+            [reader.source],
+        )
+    columns = ", ".join(EVENT_NAMES)
+    con.execute(
+        f"INSERT INTO events SELECT {columns}, ? FROM merged WHERE status <> 'unchanged'", [now]
+    )
+    flagged = _scalar(con, "SELECT count(*) FROM merged WHERE flags IS NOT NULL")
+    return counts.get("new", 0), counts.get("updated", 0), counts.get("unchanged", 0), flagged
+
+
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> int:
+    row = con.execute(sql, params or []).fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+def _run(con: duckdb.DuckDBPyConnection, sql: str, progress: Progress | None, label: str) -> None:
+    """Execute one long statement, reporting DuckDB's own progress while it runs."""
+    if progress is None:
+        con.execute(sql)
+        return
+    done = threading.Event()
+
+    def poll() -> None:
+        while not done.wait(0.2):
+            value = con.query_progress()
+            if value >= 0:
+                progress(label, float(value))
+
+    watcher = threading.Thread(target=poll, daemon=True)
+    watcher.start()
+    try:
+        con.execute(sql)
+    finally:
+        done.set()
+        watcher.join()
+    progress(label, 100.0)

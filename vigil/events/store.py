@@ -1,0 +1,113 @@
+"""The event store: one DuckDB file in the Vigil data directory holding events, quarantine and ingests.
+
+:class:`EventStore` only knows its path; :meth:`EventStore.connect` opens DuckDB with bounded memory
+and a spill directory, creates the schema if needed, and registers the country code tables the
+readers join against. Every write goes through :mod:`vigil.events.ingest`, inside one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from vigil.countries import code_tables, converter
+from vigil.events.model import EVENT_COLUMNS
+from vigil.settings import Settings
+
+STORE_FILE = "events.duckdb"
+MEMORY_LIMIT = "1GB"
+
+SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS events ({", ".join(f"{n} {t}" for n, t, _ in EVENT_COLUMNS)},
+    ingested_at TIMESTAMP);
+CREATE TABLE IF NOT EXISTS quarantine (
+    source VARCHAR, file VARCHAR, row BIGINT, reason VARCHAR, raw VARCHAR,
+    quarantined_at TIMESTAMP);
+CREATE TABLE IF NOT EXISTS ingests (
+    file VARCHAR, source VARCHAR, sha256 VARCHAR, read BIGINT, ingested BIGINT, updated BIGINT,
+    unchanged BIGINT, quarantined BIGINT, vigil_version VARCHAR, ingested_at TIMESTAMP);
+"""
+
+
+@cache
+def country_frames() -> dict[str, pd.DataFrame]:
+    """Lookup tables joined by the readers: GW → ISO3, FIPS → ISO3, ISO3 → GW, COW, ISO numeric."""
+    tables = code_tables()
+    gw = pd.DataFrame(list(tables.gw.items()), columns=["gwno", "iso3"])
+    fips = pd.DataFrame(list(tables.fips.items()), columns=["fips", "iso3"])
+    iso_gw = {iso3: gwno for gwno, iso3 in tables.gw.items()}
+    data = converter().data[["ISO3", "ISOnumeric"]].dropna()
+    iso = pd.DataFrame({"iso3": data["ISO3"].astype(str), "isonum": data["ISOnumeric"]})
+    iso["isonum"] = pd.to_numeric(iso["isonum"], errors="coerce").astype("Int64")
+    iso["gwno"] = iso["iso3"].map(iso_gw).astype("Int64")
+    iso["cown"] = iso["iso3"].map(tables.cow).astype("Int64")
+    return {"country_gw": gw, "country_fips": fips, "country_iso": iso}
+
+
+@dataclass(frozen=True, slots=True)
+class EventStore:
+    """The event store at ``path`` (a DuckDB file); opening it is explicit, never implicit."""
+
+    path: Path
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> EventStore:
+        """The store inside the settings' data directory (``<VIGIL_HOME>/events.duckdb``)."""
+        return cls(settings.home / STORE_FILE)
+
+    @contextmanager
+    def connect(self, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        """An open connection with the schema and country tables in place; closed on exit."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if read_only and not self.path.exists():
+            read_only = False
+        con = duckdb.connect(str(self.path), read_only=read_only)
+        try:
+            spill = self.path.parent / "events.tmp"
+            con.execute(f"SET memory_limit='{MEMORY_LIMIT}'")
+            con.execute(f"SET temp_directory='{spill}'")
+            con.execute("SET preserve_insertion_order=true")
+            if not read_only:
+                con.execute(SCHEMA)
+            for name, frame in country_frames().items():
+                con.register(name, frame)
+            yield con
+        finally:
+            con.close()
+
+    def query(self, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
+        """Run one read query and return its result as a DataFrame."""
+        with self.connect() as con:
+            return con.execute(sql, params or []).df()
+
+    def stats(self) -> dict[str, Any]:
+        """Counts for ``vigil events stats``: events, by source, by violence type, quarantined."""
+        with self.connect() as con:
+            total = con.execute("SELECT count(*) FROM events").fetchone()
+            by_source = con.execute(
+                "SELECT source, count(*) FROM events GROUP BY 1 ORDER BY 1"
+            ).fetchall()
+            by_type = con.execute(
+                "SELECT violence_type, count(*) FROM events GROUP BY 1 ORDER BY 1"
+            ).fetchall()
+            bad = con.execute("SELECT count(*) FROM quarantine").fetchone()
+            flagged = con.execute("SELECT count(*) FROM events WHERE flags IS NOT NULL").fetchone()
+        return {
+            "events": int(total[0]) if total else 0,
+            "by_source": {str(k): int(v) for k, v in by_source},
+            "by_type": {str(k): int(v) for k, v in by_type},
+            "quarantined": int(bad[0]) if bad else 0,
+            "flagged": int(flagged[0]) if flagged else 0,
+        }
+
+    def quarantine(self, limit: int | None = None) -> pd.DataFrame:
+        """Quarantined rows with their reason, file and row number, in file order."""
+        sql = "SELECT source, file, row, reason, raw, quarantined_at FROM quarantine ORDER BY file, row"
+        return self.query(sql + (f" LIMIT {int(limit)}" if limit else ""))
