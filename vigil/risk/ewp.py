@@ -1,0 +1,134 @@
+"""The Early Warning Project's public model, re-implemented as a scikit-learn classifier.
+
+A logistic regression with glmnet's elastic-net penalty (α = 0.5) on the 39 EWP
+predictors standardised with the population SD, the penalty λ chosen by 10-fold
+cross-validation on binomial deviance over glmnet's default log-spaced path
+(the λ with the minimum mean CV deviance, "lambda.min"), complete cases only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy.special import expit
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils.validation import check_is_fitted, validate_data
+from threadpoolctl import threadpool_limits
+
+from vigil.risk import glmnet
+from vigil.risk.table import EWP_PREDICTORS
+
+
+class EWPModel(ClassifierMixin, BaseEstimator):
+    """Elastic-net logit with cross-validated λ, as in the EWP's ``cv.glmnet`` pipeline.
+
+    ``features`` names the columns used when ``X`` is a DataFrame (the 39 EWP
+    predictors by default); an array is used as it is. ``lambda_`` fixes the
+    penalty and skips cross-validation. Rows with a missing predictor are left
+    out of training; at prediction a missing value is replaced by the training
+    mean (its contribution is then zero), which ``missing_`` reports per row.
+    """
+
+    def __init__(
+        self,
+        *,
+        alpha: float = 0.5,
+        n_folds: int = 10,
+        n_lambda: int = 100,
+        lambda_min_ratio: float | None = None,
+        penalty: float | None = None,
+        features: Sequence[str] | None = EWP_PREDICTORS,
+        random_state: int | None = 0,
+    ) -> None:
+        self.alpha = alpha
+        self.n_folds = n_folds
+        self.n_lambda = n_lambda
+        self.lambda_min_ratio = lambda_min_ratio
+        self.penalty = penalty
+        self.features = features
+        self.random_state = random_state
+
+    def _select(self, x: pd.DataFrame | np.ndarray) -> pd.DataFrame | np.ndarray:
+        if isinstance(x, pd.DataFrame) and self.features is not None:
+            return x.loc[:, list(self.features)]
+        return x
+
+    def fit(self, X: pd.DataFrame | np.ndarray, y: Sequence[int] | np.ndarray) -> EWPModel:
+        """Standardise, cross-validate λ on complete cases, and keep the full-data fit at λ."""
+        x, target = validate_data(
+            self, self._select(X), y, ensure_all_finite="allow-nan", dtype=np.float64
+        )
+        self.classes_, target = np.unique(target, return_inverse=True)
+        if len(self.classes_) != 2:
+            raise ValueError(f"EWPModel needs two classes, got {len(self.classes_)}")
+        complete = ~np.isnan(x).any(axis=1)
+        x, target = x[complete], target[complete].astype(np.float64)
+        self.n_train_ = len(target)
+        self.mean_ = x.mean(axis=0)
+        scale = x.std(axis=0)
+        self.scale_ = np.where(scale > 0, scale, 1.0)
+        z = (x - self.mean_) / self.scale_
+        with threadpool_limits(1):  # small products: one thread is faster and deterministic
+            self._fit_standardised(z, target)
+        self.coef_ = (self.coef_std_ / self.scale_)[None, :]
+        self.intercept_ = np.array([self.intercept_std_ - float(self.coef_[0] @ self.mean_)])
+        return self
+
+    def _fit_standardised(self, z: np.ndarray, y: np.ndarray) -> None:
+        n, p = z.shape
+        ratio = self.lambda_min_ratio or (1e-4 if n > p else 1e-2)
+        if self.penalty is not None:
+            lambdas = np.array([float(self.penalty)])
+            path = glmnet.fit_path(z, y, np.ones((n, 1)), lambdas, self.alpha)
+            self.cv_deviance_ = np.array([np.nan])
+            best = 0
+        else:
+            rng = np.random.default_rng(self.random_state)
+            path, self.cv_deviance_ = glmnet.cross_validate(
+                z, y, self.alpha, self.n_lambda, ratio, self.n_folds, rng
+            )
+            best = int(np.argmin(self.cv_deviance_))
+        self.lambdas_ = path.lambdas
+        self.lambda_ = float(path.lambdas[best])
+        self.coef_std_ = path.coefs[best, 0].copy()
+        self.intercept_std_ = float(path.intercepts[best, 0])
+
+    def _filled(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
+        check_is_fitted(self)
+        x = validate_data(
+            self, self._select(X), reset=False, ensure_all_finite="allow-nan", dtype=np.float64
+        )
+        self.missing_ = np.isnan(x).any(axis=1)
+        return np.where(np.isnan(x), self.mean_, x)
+
+    def decision_function(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
+        """Log-odds of an onset."""
+        return np.asarray(self._filled(X) @ self.coef_[0] + self.intercept_[0])
+
+    def predict_proba(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
+        """Probabilities of [no onset, onset] within two years."""
+        onset = expit(self.decision_function(X))
+        return np.column_stack([1 - onset, onset])
+
+    def predict(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
+        return np.asarray(self.classes_[(self.decision_function(X) > 0).astype(int)])
+
+    def contributions(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
+        """Per-variable log-odds contributions against the training-window mean.
+
+        Row sums plus ``reference_logit_`` give each row's log-odds.
+        """
+        return np.asarray((self._filled(X) - self.mean_) * self.coef_[0])
+
+    @property
+    def reference_logit_(self) -> float:
+        """Log-odds of a country with every predictor at its training-window mean."""
+        check_is_fitted(self)
+        return float(self.intercept_[0] + self.coef_[0] @ self.mean_)
+
+    def __sklearn_tags__(self):  # type: ignore[no-untyped-def]
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        return tags
