@@ -91,7 +91,8 @@ def select(present: frozenset[str]) -> str:
             WHEN {_DATE} IS NULL THEN 'unparsable event_date: ' || coalesce(r.event_date, '')
             WHEN ci.iso3 IS NULL THEN 'unknown country: iso ' || coalesce(r.iso, '')
                 || ' (' || coalesce(r.country, '') || ')'
-            WHEN {bad_count("r.fatalities")} THEN 'negative or non-integer fatalities: ' || r.fatalities
+            WHEN {bad_count("r.fatalities")}
+                THEN 'negative or non-integer fatalities: ' || r.fatalities
         END AS reason"""
 
 

@@ -24,26 +24,33 @@ _ACTOR = (
 )
 _GEO = ("Type", "FullName", "CountryCode", "ADM1Code", "ADM2Code", "Lat", "Long", "FeatureID")
 
+_EVENT = [
+    "IsRootEvent",
+    "EventCode",
+    "EventBaseCode",
+    "EventRootCode",
+    "QuadClass",
+    "GoldsteinScale",
+    "NumMentions",
+    "NumSources",
+    "NumArticles",
+    "AvgTone",
+]
+
 COLUMNS: tuple[str, ...] = (
-    ("GLOBALEVENTID", "SQLDATE", "MonthYear", "Year", "FractionDate")
-    + tuple(f"Actor1{part}" for part in _ACTOR)
-    + tuple(f"Actor2{part}" for part in _ACTOR)
-    + (
-        "IsRootEvent",
-        "EventCode",
-        "EventBaseCode",
-        "EventRootCode",
-        "QuadClass",
-        "GoldsteinScale",
-        "NumMentions",
-        "NumSources",
-        "NumArticles",
-        "AvgTone",
-    )
-    + tuple(f"Actor1Geo_{part}" for part in _GEO)
-    + tuple(f"Actor2Geo_{part}" for part in _GEO)
-    + tuple(f"ActionGeo_{part}" for part in _GEO)
-    + ("DATEADDED", "SOURCEURL")
+    "GLOBALEVENTID",
+    "SQLDATE",
+    "MonthYear",
+    "Year",
+    "FractionDate",
+    *(f"Actor1{part}" for part in _ACTOR),
+    *(f"Actor2{part}" for part in _ACTOR),
+    *_EVENT,
+    *(f"Actor1Geo_{part}" for part in _GEO),
+    *(f"Actor2Geo_{part}" for part in _GEO),
+    *(f"ActionGeo_{part}" for part in _GEO),
+    "DATEADDED",
+    "SOURCEURL",
 )
 
 CIVILIAN_TYPES = ("CVL", "REF", "EDU", "HLH", "REL", "LAB", "AGR", "MED")
@@ -56,7 +63,7 @@ def _in(column: str, codes: tuple[str, ...]) -> str:
 
 
 def select(present: frozenset[str]) -> str:
-    """Normalising SQL for one GDELT row (relation ``r`` joined to ``f``, FIPS → ISO3, and ``ci``)."""
+    """Normalising SQL for one GDELT row (``r`` joined to ``f``, FIPS → ISO3, and ``ci``)."""
     state = f"({_in('Actor1Type1Code', STATE_TYPES)} OR {_in('Actor2Type1Code', STATE_TYPES)})"
     return f"""
         'gdelt2' AS source,

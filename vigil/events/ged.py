@@ -65,8 +65,10 @@ def select(present: frozenset[str]) -> str:
         CASE WHEN {best} < {low} OR {best} > {high} THEN 'best_outside_low_high' END AS flags,
         CASE
             WHEN NULLIF(trim(r.id), '') IS NULL THEN 'missing id'
-            WHEN {_date("date_start")} IS NULL THEN 'unparsable date_start: ' || coalesce(r.date_start, '')
-            WHEN {_date("date_end")} IS NULL THEN 'unparsable date_end: ' || coalesce(r.date_end, '')
+            WHEN {_date("date_start")} IS NULL
+                THEN 'unparsable date_start: ' || coalesce(r.date_start, '')
+            WHEN {_date("date_end")} IS NULL
+                THEN 'unparsable date_end: ' || coalesce(r.date_end, '')
             WHEN g.iso3 IS NULL THEN 'unknown country: country_id ' || coalesce(r.country_id, '')
                 || ' (' || coalesce(r.country, '') || ')'
             WHEN trim(r.type_of_violence) NOT IN ('1', '2', '3') OR r.type_of_violence IS NULL

@@ -19,15 +19,16 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
 from vigil import __version__
 from vigil.errors import DataError, UsageError
-from vigil.events import acled, ged, gdelt
+from vigil.events import acled, gdelt, ged
 from vigil.events.model import EVENT_NAMES, IngestSummary
 from vigil.events.reader import Reader, column_or_null, quote_literal
-from vigil.events.store import EventStore
+from vigil.events.store import EventStore, country_frames
 
 log = logging.getLogger(__name__)
 
@@ -76,25 +77,67 @@ def ingest(
     fmt: str,
     *,
     progress: Progress | None = None,
+    client: Any = None,
 ) -> IngestSummary:
     """Ingest ``paths`` of format ``fmt`` into ``store`` in one transaction and summarise it.
 
-    Raises DataError (nothing written) when a file cannot be read at all: missing, or not the
-    named format. Bad rows inside a readable file are quarantined, never raised.
+    With a Dask ``client``, the files are parsed and validated on the cluster (one task per file)
+    and only the merge runs here. Raises DataError (nothing written) when a file cannot be read
+    at all: missing, or not the named format. Bad rows inside a readable file are quarantined.
     """
     reader = reader_for(fmt)
     with ThreadPoolExecutor(max_workers=1) as pool:
         plans = [_plan(reader, Path(path), pool) for path in paths]
+        staged = _stage_on_cluster(client, store, reader, plans) if client is not None else None
         with store.connect() as con:
             con.execute("BEGIN TRANSACTION")
             log.info("transaction open")
             try:
-                parts = [_ingest_file(con, reader, plan, progress) for plan in plans]
+                parts = [
+                    _ingest_file(con, reader, plan, progress, staged[i] if staged else None)
+                    for i, plan in enumerate(plans)
+                ]
                 con.execute("COMMIT")
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
     return _total(parts)
+
+
+def stage_to_parquet(fmt: str, path: str, columns: Sequence[str], out: str) -> tuple[str, str]:
+    """Parse and validate one file in a private DuckDB, writing staged rows and rejects as Parquet.
+
+    This is the Dask engine's task: it runs on a worker, with the same SQL as the local engine.
+    """
+    reader = reader_for(fmt)
+    staged, rejects = f"{out}.staged.parquet", f"{out}.rejects.parquet"
+    with duckdb.connect() as con:
+        for name, frame in country_frames().items():
+            con.register(name, frame)
+        plan = FilePlan(path=Path(path), columns=tuple(columns), sha256=Future())
+        con.execute(_stage_sql(reader, plan))
+        con.execute(f"COPY staged TO {quote_literal(staged)} (FORMAT parquet)")
+        con.execute(f"COPY rej TO {quote_literal(rejects)} (FORMAT parquet)")
+    return staged, rejects
+
+
+def _stage_on_cluster(
+    client: Any, store: EventStore, reader: Reader, plans: Sequence[FilePlan]
+) -> list[tuple[str, str]]:
+    work = store.path.parent / "events.staging"
+    work.mkdir(parents=True, exist_ok=True)
+    futures = [
+        client.submit(
+            stage_to_parquet,
+            reader.source,
+            str(plan.path),
+            list(plan.columns),
+            str(work / f"{i}-{plan.path.name}"),
+            pure=False,
+        )
+        for i, plan in enumerate(plans)
+    ]
+    return [tuple(result) for result in client.gather(futures)]
 
 
 def _plan(reader: Reader, path: Path, pool: ThreadPoolExecutor) -> FilePlan:
@@ -111,10 +154,19 @@ def _total(parts: Sequence[IngestSummary]) -> IngestSummary:
 
 
 def _ingest_file(
-    con: duckdb.DuckDBPyConnection, reader: Reader, plan: FilePlan, progress: Progress | None
+    con: duckdb.DuckDBPyConnection,
+    reader: Reader,
+    plan: FilePlan,
+    progress: Progress | None,
+    staged: tuple[str, str] | None = None,
 ) -> IngestSummary:
     now = datetime.now(UTC).replace(tzinfo=None)
-    _run(con, _stage_sql(reader, plan), progress, f"reading {plan.path.name}")
+    if staged is None:
+        _run(con, _stage_sql(reader, plan), progress, f"reading {plan.path.name}")
+    else:
+        rows, rejects = (quote_literal(p) for p in staged)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE staged AS SELECT * FROM read_parquet({rows})")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE rej AS SELECT * FROM read_parquet({rejects})")
     log.info("staged %s", plan.path.name)
     bad = _quarantine(con, reader, plan, now)
     log.info("merging %s", plan.path.name)

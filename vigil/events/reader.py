@@ -33,7 +33,7 @@ def header_of(path: Path) -> list[str]:
     """The column names in the first line of a comma-separated file (plain or gzip)."""
     opener = gzip.open if is_gzip(path) else open
     try:
-        with opener(path, "rt", encoding="utf-8", newline="") as handle:  # type: ignore[operator]
+        with opener(path, "rt", encoding="utf-8", newline="") as handle:
             line = handle.readline()
     except (OSError, UnicodeDecodeError, EOFError) as err:
         raise DataError(f"cannot read the header: {err}", path=str(path), row=1) from err
@@ -61,7 +61,7 @@ class Reader:
     raw_columns: tuple[str, ...] = field(default=())
 
     def columns_of(self, path: Path) -> list[str]:
-        """The file's column names: its header, or the format's fixed names; checks required ones."""
+        """The file's column names (its header, or the format's fixed names); checks them."""
         if not self.header:
             return list(self.names)
         found = header_of(path)

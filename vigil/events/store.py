@@ -1,4 +1,4 @@
-"""The event store: one DuckDB file in the Vigil data directory holding events, quarantine and ingests.
+"""The event store: one DuckDB file in the data directory with events, quarantine and ingests.
 
 :class:`EventStore` only knows its path; :meth:`EventStore.connect` opens DuckDB with bounded memory
 and a spill directory, creates the schema if needed, and registers the country code tables the
@@ -109,5 +109,6 @@ class EventStore:
 
     def quarantine(self, limit: int | None = None) -> pd.DataFrame:
         """Quarantined rows with their reason, file and row number, in file order."""
-        sql = "SELECT source, file, row, reason, raw, quarantined_at FROM quarantine ORDER BY file, row"
+        sql = "SELECT source, file, row, reason, raw, quarantined_at FROM quarantine"
+        sql += " ORDER BY file, row"
         return self.query(sql + (f" LIMIT {int(limit)}" if limit else ""))

@@ -14,15 +14,57 @@ import duckdb
 
 from vigil.events import acled, gdelt
 
-GED_COLUMNS = (
-    "id,relid,year,active_year,code_status,type_of_violence,conflict_dset_id,conflict_new_id,"
-    "conflict_name,dyad_dset_id,dyad_new_id,dyad_name,side_a_dset_id,side_a_new_id,side_a,"
-    "side_b_dset_id,side_b_new_id,side_b,number_of_sources,source_article,source_office,"
-    "source_date,source_headline,source_original,where_prec,where_coordinates,where_description,"
-    "adm_1,adm_2,latitude,longitude,geom_wkt,priogrid_gid,country,country_id,region,event_clarity,"
-    "date_prec,date_start,date_end,deaths_a,deaths_b,deaths_civilians,deaths_unknown,best,high,low,"
-    "gwnoa,gwnob"
-).split(",")
+GED_COLUMNS = [
+    "id",
+    "relid",
+    "year",
+    "active_year",
+    "code_status",
+    "type_of_violence",
+    "conflict_dset_id",
+    "conflict_new_id",
+    "conflict_name",
+    "dyad_dset_id",
+    "dyad_new_id",
+    "dyad_name",
+    "side_a_dset_id",
+    "side_a_new_id",
+    "side_a",
+    "side_b_dset_id",
+    "side_b_new_id",
+    "side_b",
+    "number_of_sources",
+    "source_article",
+    "source_office",
+    "source_date",
+    "source_headline",
+    "source_original",
+    "where_prec",
+    "where_coordinates",
+    "where_description",
+    "adm_1",
+    "adm_2",
+    "latitude",
+    "longitude",
+    "geom_wkt",
+    "priogrid_gid",
+    "country",
+    "country_id",
+    "region",
+    "event_clarity",
+    "date_prec",
+    "date_start",
+    "date_end",
+    "deaths_a",
+    "deaths_b",
+    "deaths_civilians",
+    "deaths_unknown",
+    "best",
+    "high",
+    "low",
+    "gwnoa",
+    "gwnob",
+]
 
 # (FIPS, GW number, name) of the countries synthetic events fall in.
 COUNTRIES = (
@@ -148,7 +190,7 @@ def ged_file(path: Path, rows: int, *, seed: int = 0, start_id: int = 1) -> Path
 def acled_file(
     path: Path, rows: int, *, seed: int = 0, start_id: int = 1, timestamp: int = 1_700_000_000
 ) -> Path:
-    """Write ``rows`` events in ACLED's current 31-column export layout (with header) to ``path``."""
+    """Write ``rows`` events in ACLED's current 31-column layout (with header) to ``path``."""
     country = f"(hash(i, {seed}, 1) % {len(ACLED_COUNTRIES)})::INTEGER"
     isos = "[" + ", ".join(str(c[0]) for c in ACLED_COUNTRIES) + f"][1 + {country}]"
     names = "[" + ", ".join("'" + c[1] + "'" for c in ACLED_COUNTRIES) + f"][1 + {country}]"
