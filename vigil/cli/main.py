@@ -11,6 +11,7 @@ import typer
 
 from vigil import __version__
 from vigil.cli import risk
+from vigil.cli import alerts, db, response, serve, users
 from vigil.errors import VigilError
 
 app = typer.Typer(
@@ -21,6 +22,8 @@ app = typer.Typer(
     add_completion=False,
 )
 risk.register(app)
+for _group in (db, users, alerts, response, serve):
+    _group.register(app)
 
 
 def _version(value: bool) -> None:

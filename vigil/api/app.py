@@ -1,0 +1,88 @@
+"""The application factory: one FastAPI app serving the API (and, later, the web pages)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+
+from vigil import __version__
+from vigil.api import errors
+from vigil.api.routers import (
+    alerts,
+    assessments,
+    audit,
+    auth,
+    forecasts,
+    framework,
+    notes,
+    reports,
+    responses,
+    stats,
+    users,
+)
+from vigil.api.security import session_secret
+from vigil.settings import Settings
+from vigil.workspace.database import open_database
+from vigil.workspace.migrations import upgrade
+
+API_PREFIX = "/api/v1"
+ROUTERS = (users, audit, framework, assessments, reports, notes, alerts, responses, forecasts,
+           stats)  # fmt: skip
+
+
+def create_app(
+    settings: Settings,
+    *,
+    extra_routers: Sequence[APIRouter] = (),
+    migrate: bool = True,
+) -> FastAPI:
+    """Build the app for ``settings``; the database is opened and migrated at start-up.
+
+    ``extra_routers`` are mounted at the root after the API (the web pages use this); until
+    one of them claims ``/``, it answers with a small JSON index.
+    """
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if not hasattr(app.state, "db"):
+            start(app, settings, migrate=migrate)
+        yield
+        app.state.db.dispose()
+
+    app = FastAPI(
+        title="Vigil API",
+        version=__version__,
+        description="Early warning and response for the prevention of mass atrocities.",
+        lifespan=lifespan,
+        responses=errors.ERRORS,
+    )
+    errors.install(app)
+    app.include_router(auth.router)
+    for module in ROUTERS:
+        app.include_router(module.router, prefix=API_PREFIX)
+    for router in extra_routers:
+        app.include_router(router)
+    if not any(getattr(r, "path", None) == "/" for r in app.routes):
+        app.add_api_route("/", index, methods=["GET"], include_in_schema=False)
+    return app
+
+
+def start(app: FastAPI, settings: Settings, *, migrate: bool = True) -> None:
+    """Open (and migrate) the database and load the session key; idempotent per app."""
+    if settings.database_url is None:
+        settings.ensure_home()
+    db = open_database(settings)
+    if migrate:
+        upgrade(db)
+    app.state.db = db
+    app.state.settings = settings
+    app.state.session_secret = session_secret(settings.home)
+    app.state.forecast_cache = {}
+
+
+def index() -> dict[str, Any]:
+    """A small index of the API, until the web pages take over ``/``."""
+    return {"name": "Vigil", "version": __version__, "api": API_PREFIX, "spec": "/openapi.json"}

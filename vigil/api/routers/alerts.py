@@ -1,0 +1,225 @@
+"""Alerts and their rules, comments, notification channels and delivery log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Path, Query, Request
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from vigil.api.errors import ERRORS
+from vigil.api.pagination import Page, Paging
+from vigil.api.routers.forecasts import cached_forecast
+from vigil.api.security import Admin, Analyst, Anyone, Db, Reviewer
+from vigil.errors import VigilError
+from vigil.workspace import alerts as work
+from vigil.workspace import notifications
+from vigil.workspace.access import Level
+from vigil.workspace.alerts import RuleKind, State
+
+router = APIRouter(tags=["alerts"], responses=ERRORS)
+AlertId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+Severity = Literal["low", "medium", "high"]
+
+
+class CommentOut(BaseModel):
+    id: int
+    author: str
+    body: str
+    confidentiality: Level
+    created_at: datetime
+
+
+class AlertOut(BaseModel):
+    id: int
+    rule_id: int | None
+    kind: str
+    iso3: str
+    title: str
+    detail: dict[str, Any]
+    severity: str
+    state: State
+    assignee_id: int | None
+    confidentiality: Level
+    created_at: datetime
+    updated_at: datetime
+    version: int
+    comments: list[CommentOut] | None = None
+
+
+class AlertPatch(BaseModel):
+    version: int = Field(ge=1, le=2**31 - 1)
+    state: State | None = None
+    assignee_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    unassign: bool = False
+
+
+class CommentIn(BaseModel):
+    body: str = Field(min_length=1, max_length=20_000)
+    confidentiality: Level = Level.public
+
+
+class RuleIn(BaseModel):
+    name: str = Field(min_length=1, max_length=120)
+    kind: RuleKind
+    params: dict[str, Any]
+    severity: Severity = "medium"
+
+
+class RuleOut(BaseModel):
+    id: int
+    name: str
+    kind: str
+    params: dict[str, Any]
+    severity: str
+    enabled: bool
+
+
+class EvaluateIn(BaseModel):
+    model: str | None = Field(default=None, max_length=60)
+    base_year: int | None = Field(default=None, ge=1800, le=2200)
+
+
+class ChannelIn(BaseModel):
+    name: str = Field(min_length=1, max_length=120)
+    kind: Literal["webhook", "email"]
+    target: str = Field(min_length=1, max_length=500)
+    config: dict[str, Any] = Field(default_factory=dict)
+    min_severity: Severity = "low"
+
+
+class ChannelOut(BaseModel):
+    id: int
+    name: str
+    kind: str
+    target: str
+    min_severity: str
+    enabled: bool
+
+
+class NotificationOut(BaseModel):
+    id: int
+    channel_id: int
+    alert_id: int
+    event: str
+    status: str
+    attempts: int
+    next_attempt_at: datetime
+    last_error: str | None
+    sent_at: datetime | None
+
+
+def _out(alert: work.Alert, caller: Any = None) -> AlertOut:
+    out = AlertOut.model_validate(alert, from_attributes=True)
+    if caller is not None:
+        out.comments = [CommentOut.model_validate(c, from_attributes=True)
+                        for c in work.comments_for(caller, alert)]  # fmt: skip
+    return out
+
+
+@router.get("/alerts", response_model=Page[AlertOut])
+def list_alerts(
+    caller: Anyone,
+    db: Db,
+    page: Paging,
+    state: State | None = None,
+    iso3: Annotated[str | None, Query(pattern=r"^[A-Za-z]{3}$")] = None,
+    assignee_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+) -> Page[AlertOut]:
+    """Alerts within the caller's clearance, newest first."""
+    with db.session(write=False) as session:
+        rows, total = work.list_alerts(session, caller, state=state.value if state else None,
+                                       iso3=iso3, assignee_id=assignee_id, limit=page.limit,
+                                       offset=page.offset)  # fmt: skip
+        items = [_out(a) for a in rows]
+    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+@router.get("/alerts/{alert_id}", response_model=AlertOut)
+def get_alert(alert_id: AlertId, caller: Anyone, db: Db) -> AlertOut:
+    """One alert with the comments the caller may read."""
+    with db.session(write=False) as session:
+        return _out(work.get_alert(session, caller, alert_id), caller)
+
+
+@router.patch("/alerts/{alert_id}", response_model=AlertOut)
+def update_alert(alert_id: AlertId, body: AlertPatch, caller: Analyst, db: Db) -> AlertOut:
+    """Acknowledge, mark action taken, close, or (re)assign an alert."""
+    with db.session() as session:
+        alert = work.get_alert(session, caller, alert_id)
+        work.update_alert(session, caller, alert, expected_version=body.version,
+                          state=body.state.value if body.state else None,
+                          assignee_id=body.assignee_id, unassign=body.unassign)  # fmt: skip
+        return _out(alert, caller)
+
+
+@router.post("/alerts/{alert_id}/comments", response_model=CommentOut, status_code=201)
+def comment(alert_id: AlertId, body: CommentIn, caller: Analyst, db: Db) -> CommentOut:
+    """Comment on an alert."""
+    with db.session() as session:
+        alert = work.get_alert(session, caller, alert_id)
+        row = work.add_comment(session, caller, alert, body.body,
+                               confidentiality=body.confidentiality.value)  # fmt: skip
+        return CommentOut.model_validate(row, from_attributes=True)
+
+
+@router.get("/alert-rules", response_model=list[RuleOut])
+def list_rules(caller: Anyone, db: Db) -> list[RuleOut]:
+    """Every alert rule."""
+    with db.session(write=False) as session:
+        return [RuleOut.model_validate(r, from_attributes=True) for r in work.list_rules(session)]
+
+
+@router.post("/alert-rules", response_model=RuleOut, status_code=201)
+def add_rule(body: RuleIn, caller: Admin, db: Db) -> RuleOut:
+    """Create an alert rule (admin)."""
+    with db.session() as session:
+        rule = work.add_rule(session, caller, body.name, body.kind.value, body.params,
+                             severity=body.severity)  # fmt: skip
+        return RuleOut.model_validate(rule, from_attributes=True)
+
+
+@router.post("/alerts/evaluate", response_model=list[AlertOut])
+def evaluate(body: EvaluateIn, caller: Reviewer, db: Db, request: Request) -> list[AlertOut]:
+    """Run the forecast rules on a forecast and the one a year earlier; returns new alerts."""
+    current = cached_forecast(request, body.model, body.base_year)
+    year = int(current["base_year"].iloc[0])
+    try:
+        previous = cached_forecast(request, body.model, year - 1)
+    except VigilError:  # no earlier base year in range: rises and entries cannot be judged
+        previous = None
+    with db.session() as session:
+        return [_out(a) for a in work.evaluate_forecasts(session, caller, current, previous)]
+
+
+@router.get("/channels", response_model=list[ChannelOut])
+def list_channels(caller: Admin, db: Db) -> list[ChannelOut]:
+    """Notification channels (admin)."""
+    with db.session(write=False) as session:
+        rows = session.scalars(select(notifications.Channel).order_by(notifications.Channel.id))
+        return [ChannelOut.model_validate(c, from_attributes=True) for c in rows]
+
+
+@router.post("/channels", response_model=ChannelOut, status_code=201)
+def add_channel(body: ChannelIn, caller: Admin, db: Db) -> ChannelOut:
+    """Add a webhook or e-mail channel (admin)."""
+    with db.session() as session:
+        channel = notifications.add_channel(session, caller, body.name, body.kind, body.target,
+                                            config=body.config, min_severity=body.min_severity)  # fmt: skip
+        return ChannelOut.model_validate(channel, from_attributes=True)
+
+
+@router.get("/notifications", response_model=Page[NotificationOut])
+def list_notifications(caller: Admin, db: Db, page: Paging) -> Page[NotificationOut]:
+    """Queued, sent and failed notifications, newest first (admin)."""
+    from sqlalchemy import func
+
+    model = notifications.Notification
+    with db.session(write=False) as session:
+        total = session.scalar(select(func.count()).select_from(model)) or 0
+        rows = session.scalars(select(model).order_by(model.id.desc()).limit(page.limit)
+                               .offset(page.offset))  # fmt: skip
+        items = [NotificationOut.model_validate(n, from_attributes=True) for n in rows]
+    return Page(items=items, total=total, limit=page.limit, offset=page.offset)

@@ -1,0 +1,49 @@
+"""``vigil alerts``: run the alert rules and deliver pending notifications."""
+
+from __future__ import annotations
+
+import typer
+
+from vigil.cli.workspace import open_workspace
+from vigil.errors import VigilError
+from vigil.workspace import alerts as work
+from vigil.workspace.notifications import deliver_all
+from vigil.workspace.users import system_actor
+
+alerts_app = typer.Typer(help="Alert rules and notifications.", no_args_is_help=True)
+
+
+@alerts_app.command("evaluate")
+def evaluate_command(
+    model: str = typer.Option(None, "--model", help="Forecast model (default: the default)."),
+    base_year: int = typer.Option(None, "--base-year", help="Forecast base year (default: latest)."),
+) -> None:
+    """Run the forecast rules (and event-signal rules when signals exist); print new alerts."""
+    from vigil.risk.forecast import forecast
+    from vigil.risk.table import load_table
+
+    table = load_table()
+    current = forecast(table, model=model, base_year=base_year).frame
+    year = int(current["base_year"].iloc[0])
+    try:
+        previous = forecast(table, model=model, base_year=year - 1).frame
+    except VigilError:
+        previous = None
+    db = open_workspace()
+    with db.session() as session:
+        raised = work.evaluate_forecasts(session, system_actor, current, previous)
+        for alert in raised:
+            typer.echo(f"#{alert.id} {alert.severity:<6} {alert.title}")
+    typer.echo(f"{len(raised)} new alert(s)")
+
+
+@alerts_app.command("notify")
+def notify_command() -> None:
+    """Deliver pending notifications, retrying with back-off until each is sent or gives up."""
+    made = deliver_all(open_workspace())
+    typer.echo(f"{made} delivery attempt(s)")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``alerts`` command group."""
+    app.add_typer(alerts_app, name="alerts")

@@ -1,0 +1,43 @@
+"""``vigil serve``: run the API (and the web pages) with uvicorn."""
+
+from __future__ import annotations
+
+import typer
+
+from vigil.settings import Settings
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``serve`` command."""
+
+    @app.command("serve")
+    def serve(
+        host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on."),
+        port: int = typer.Option(8000, "--port", min=1, max=65535, help="TCP port."),
+        workers: int = typer.Option(1, "--workers", min=1, max=64, help="Worker processes."),
+    ) -> None:
+        """Serve the API under /api/v1 (spec at /openapi.json) and the web pages."""
+        import uvicorn
+
+        if workers > 1:
+            uvicorn.run("vigil.cli.serve:app_from_env", factory=True, host=host, port=port,
+                        workers=workers, log_level="warning")  # fmt: skip
+        else:
+            uvicorn.run(app_from_env(), host=host, port=port, log_level="warning")
+
+
+def app_from_env() -> object:
+    """The application for the settings in the environment, with any web pages installed."""
+    from vigil.api import create_app
+
+    settings = Settings.from_env()
+    return create_app(settings, extra_routers=_web_routers())
+
+
+def _web_routers() -> list[object]:
+    """Routers of the web pages, when that package is present."""
+    try:
+        from vigil.web import routers  # type: ignore[attr-defined]
+    except ImportError:
+        return []
+    return list(routers())
