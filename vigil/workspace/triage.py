@@ -1,0 +1,266 @@
+"""Triage of a report: which countries it names and which risk factors it most likely concerns.
+
+Two scorers are combined. The keyword lexicon always runs. When the ``nlp`` extra is installed,
+a sentence-embedding model compares the report with exemplars of each factor: the framework's
+own factor and indicator texts, plus any analyst corrections (text, factor id) passed in, which
+act as labelled nearest neighbours. Embedding similarities are standardised across the 14
+factors and the lexicon score (scaled to the best factor) is added, so a strong keyword can
+lift a factor but not swamp the semantics. Without the extra, corrections are matched by TF-IDF
+instead, and the result says that the lexicon fallback was used (logged once per process).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from vigil import __version__
+from vigil.errors import UsageError
+from vigil.workspace import embedding
+from vigil.workspace.framework import Framework, load_framework
+from vigil.workspace.lexicon import Lexicon, LexiconMatch, load_lexicon, score_text
+from vigil.workspace.mentions import CountryMention, find_countries, places_sha256
+
+Backend = Literal["embedding+lexicon", "lexicon"]
+Correction = tuple[str, str]
+
+LEXICON_WEIGHT = 1.0  # lexicon share added to standardised embedding similarities
+CHUNK_WORDS = 80  # sentences are grouped into chunks of about this many words
+FALLBACK_NOTICE = (
+    "Triage used the keyword lexicon only: the embedding model is not installed "
+    "(pip install 'vigil[nlp]')."
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_log = logging.getLogger(__name__)
+
+Matrix = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True)
+class FactorScore:
+    """How strongly a report points to one risk factor, and why."""
+
+    factor_id: str
+    title: str
+    score: float
+    lexicon: float
+    embedding: float | None
+    terms: tuple[str, ...]
+    indicator_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TriageResult:
+    """Countries and ranked risk factors for one text, with what produced them."""
+
+    countries: tuple[CountryMention, ...]
+    factors: tuple[FactorScore, ...]
+    backend: Backend
+    notice: str | None
+    framework_version: str
+    lexicon_version: str
+    model: str | None
+    corrections_used: int
+    provenance: dict[str, str] = field(default_factory=dict)
+
+    def top(self, n: int = 3) -> tuple[FactorScore, ...]:
+        """The ``n`` highest-ranked factors."""
+        return self.factors[:n]
+
+    @property
+    def ranking(self) -> tuple[str, ...]:
+        """Factor ids from most to least likely."""
+        return tuple(score.factor_id for score in self.factors)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dictionary (tuples become lists)."""
+        return asdict(self)
+
+
+def triage(
+    text: str,
+    *,
+    corrections: Sequence[Correction] | None = None,
+    use_embeddings: bool = True,
+    lexicon_weight: float = LEXICON_WEIGHT,
+    framework: Framework | None = None,
+    lexicon: Lexicon | None = None,
+    now: datetime | None = None,
+) -> TriageResult:
+    """Detect countries and rank the 14 risk factors for ``text``.
+
+    ``corrections`` are analyst-confirmed (text, factor id) pairs used as labelled examples.
+    ``use_embeddings=False`` forces the lexicon path, as if the ``nlp`` extra were absent;
+    ``lexicon_weight`` sets how much the keyword score adds to the embedding score (0: none).
+    """
+    framework = framework or load_framework()
+    lexicon = lexicon or load_lexicon()
+    examples = _checked_corrections(corrections or (), framework)
+    keyword = score_text(text, lexicon)
+    ids = framework.factor_ids
+    lex = np.array([keyword[f].score if f in keyword else 0.0 for f in ids])
+    if use_embeddings and embedding.available():
+        backend: Backend = "embedding+lexicon"
+        emb, indicators = _embedding_scores(text, framework, examples)
+        combined = _standardise(emb) + lexicon_weight * _relative(lex)
+        shares = _softmax(combined)
+    else:
+        backend, emb, indicators = "lexicon", None, {}
+        if use_embeddings:
+            _warn_fallback_once()
+        combined = _relative(lex) + _tfidf_scores(text, ids, examples)
+        shares = combined / combined.sum() if combined.sum() > 0 else combined
+    order = sorted(range(len(ids)), key=lambda i: -combined[i])
+    scores = tuple(
+        FactorScore(
+            factor_id=ids[i],
+            title=framework.factors[i].title,
+            score=round(float(shares[i]), 4),
+            lexicon=round(float(lex[i]), 3),
+            embedding=None if emb is None else round(float(emb[i]), 4),
+            terms=keyword.get(ids[i], LexiconMatch(0.0, ())).terms,
+            indicator_id=indicators.get(ids[i]),
+        )
+        for i in order
+    )
+    return TriageResult(
+        countries=tuple(find_countries(text)),
+        factors=scores,
+        backend=backend,
+        notice=None if backend != "lexicon" or not use_embeddings else FALLBACK_NOTICE,
+        framework_version=framework.version,
+        lexicon_version=lexicon.version,
+        model=embedding.model_version() if emb is not None else None,
+        corrections_used=len(examples),
+        provenance=_provenance(framework, lexicon, now),
+    )
+
+
+def _checked_corrections(
+    corrections: Sequence[Correction], framework: Framework
+) -> list[Correction]:
+    known = set(framework.factor_ids)
+    checked: list[Correction] = []
+    for row, (text, factor_id) in enumerate(corrections, 1):
+        if factor_id not in known:
+            raise UsageError(
+                f"correction {row} names risk factor {factor_id!r}: expected one of RF1..RF14"
+            )
+        if text.strip():
+            checked.append((text, factor_id))
+    return checked
+
+
+def chunks(text: str, words: int = CHUNK_WORDS) -> list[str]:
+    """The text cut at sentence ends into pieces of roughly ``words`` words (at least one)."""
+    pieces: list[str] = []
+    current: list[str] = []
+    for sentence in _SENTENCE_END.split(" ".join(text.split())):
+        current.append(sentence)
+        if sum(len(s.split()) for s in current) >= words:
+            pieces.append(" ".join(current))
+            current = []
+    if current or not pieces:
+        pieces.append(" ".join(current))
+    return pieces
+
+
+def _embedding_scores(
+    text: str, framework: Framework, examples: Sequence[Correction]
+) -> tuple[Matrix, dict[str, str]]:
+    """Per factor: the best similarity of the text to the factor's exemplars or corrections,
+    and the indicator it is closest to."""
+    ids = framework.factor_ids
+    exemplar_texts, exemplar_factor, exemplar_indicator = _exemplars(framework)
+    pieces = embedding.encode(chunks(text)).astype(np.float64)
+    sims = pieces @ embedding.encode(exemplar_texts).astype(np.float64).T
+    per_chunk = np.stack([sims[:, exemplar_factor == k].max(axis=1) for k in range(len(ids))], 1)
+    if examples:
+        labels = np.array([ids.index(factor_id) for _, factor_id in examples])
+        near = pieces @ embedding.encode([t for t, _ in examples]).astype(np.float64).T
+        for k in np.unique(labels):
+            per_chunk[:, k] = np.maximum(per_chunk[:, k], near[:, labels == k].max(axis=1))
+    scores = 0.5 * per_chunk.max(axis=0) + 0.5 * per_chunk.mean(axis=0)
+    mean_sims = sims.mean(axis=0)
+    indicators: dict[str, str] = {}
+    for k, factor_id in enumerate(ids):
+        candidates = np.flatnonzero((exemplar_factor == k) & (exemplar_indicator != ""))
+        if candidates.size:
+            indicators[factor_id] = str(
+                exemplar_indicator[candidates[mean_sims[candidates].argmax()]]
+            )
+    return scores, indicators
+
+
+@cache
+def _exemplars(
+    framework: Framework,
+) -> tuple[list[str], npt.NDArray[np.int64], npt.NDArray[np.str_]]:
+    """Exemplar texts from the framework: each factor's title with its description, and each
+    indicator text; with their factor positions and indicator ids ('' for the description)."""
+    texts: list[str] = []
+    factor_index: list[int] = []
+    indicator_ids: list[str] = []
+    for k, factor in enumerate(framework.factors):
+        texts.append(f"{factor.title}. {factor.description}")
+        factor_index.append(k)
+        indicator_ids.append("")
+        for indicator in factor.indicators:
+            texts.append(indicator.text)
+            factor_index.append(k)
+            indicator_ids.append(indicator.id)
+    return texts, np.array(factor_index), np.array(indicator_ids)
+
+
+def _tfidf_scores(text: str, ids: Sequence[str], examples: Sequence[Correction]) -> Matrix:
+    """Per factor: the best TF-IDF cosine between the text and that factor's corrections."""
+    scores = np.zeros(len(ids))
+    if not examples:
+        return scores
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vectorizer = TfidfVectorizer(sublinear_tf=True, stop_words="english", ngram_range=(1, 2))
+    matrix = vectorizer.fit_transform([t for t, _ in examples] + [text])
+    sims = (matrix[:-1] @ matrix[-1].T).toarray().ravel()
+    for (_, factor_id), sim in zip(examples, sims, strict=True):
+        k = ids.index(factor_id)
+        scores[k] = max(scores[k], float(sim))
+    return scores
+
+
+def _standardise(values: Matrix) -> Matrix:
+    spread = values.std()
+    return (values - values.mean()) / (spread if spread > 1e-9 else 1.0)
+
+
+def _relative(values: Matrix) -> Matrix:
+    top = values.max()
+    return values / top if top > 0 else np.zeros_like(values)
+
+
+def _softmax(values: Matrix) -> Matrix:
+    shifted = np.exp(values - values.max())
+    return shifted / shifted.sum()
+
+
+@cache
+def _warn_fallback_once() -> None:
+    _log.warning(FALLBACK_NOTICE)
+
+
+def _provenance(framework: Framework, lexicon: Lexicon, now: datetime | None) -> dict[str, str]:
+    return {
+        "vigil_version": __version__,
+        "framework_sha256": framework.sha256,
+        "lexicon_sha256": lexicon.sha256,
+        "places_sha256": places_sha256(),
+        "created_at": (now or datetime.now(UTC)).isoformat(),
+    }
