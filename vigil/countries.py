@@ -28,6 +28,8 @@ _SPELLINGS = {
     "Czechoslovakia": "Czechoslovakia, Czechoslovak Socialist Republic",
 }
 
+_MISSING = "\x00not-found"  # country-converter returns its input when not_found is None
+
 # States with no ISO 3166 code at all; they keep an empty ISO3.
 _NO_ISO_CODE = frozenset({"Republic of Vietnam"})
 
@@ -58,8 +60,8 @@ def iso3_for_name(name: str) -> str | None:
     historic = pycountry.historic_countries.get(name=spelled)
     if historic is not None:
         return str(historic.alpha_3)
-    found = converter().convert(spelled, src="regex", to="ISO3", not_found=None)
-    return found if isinstance(found, str) else None
+    found = converter().convert(spelled, src="regex", to="ISO3", not_found=_MISSING)
+    return found if isinstance(found, str) and found != _MISSING else None
 
 
 def identify(name: str, cow: int | None = None) -> Country:
@@ -81,7 +83,7 @@ def identify(name: str, cow: int | None = None) -> Country:
 @cache
 def gw_for_iso3(iso3: str, default: int | None = None) -> int | None:
     """Gleditsch-Ward number for an ISO3 code, falling back to ``default``."""
-    found = converter().convert(iso3, src="ISO3", to="GWcode", not_found=None)
+    found = converter().convert(iso3, src="ISO3", to="GWcode", not_found=_MISSING)
     try:
         return int(found)  # type: ignore[arg-type]
     except (TypeError, ValueError):
@@ -91,8 +93,8 @@ def gw_for_iso3(iso3: str, default: int | None = None) -> int | None:
 @cache
 def name_for_iso3(iso3: str) -> str | None:
     """The short English name of an ISO3 code, or None when unknown."""
-    found = converter().convert(iso3, src="ISO3", to="name_short", not_found=None)
-    return found if isinstance(found, str) else None
+    found = converter().convert(iso3, src="ISO3", to="name_short", not_found=_MISSING)
+    return found if isinstance(found, str) and found != _MISSING else None
 
 
 # --- Gleditsch-Ward, FIPS 10-4 and COW lookups (tables in vigil/data/countries/) ---

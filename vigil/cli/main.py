@@ -5,16 +5,28 @@ Exit codes: 0 success, 1 a data or user error (one line on stderr), 2 a usage er
 
 from __future__ import annotations
 
-import sys
-
 import typer
+from typer.core import TyperGroup
 
 from vigil import __version__
-from vigil.cli import risk
-from vigil.cli import alerts, db, response, serve, users
+from vigil.cli import alerts, db, response, risk, serve, users
 from vigil.errors import VigilError
 
+
+class VigilGroup(TyperGroup):
+    """The top-level group: a :class:`VigilError` becomes one line on stderr and its exit code."""
+
+    def invoke(self, ctx: typer.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except VigilError as err:
+            message = " ".join(str(err).split())
+            typer.echo(f"vigil: error: {message}", err=True)
+            raise typer.Exit(err.exit_code) from err
+
+
 app = typer.Typer(
+    cls=VigilGroup,
     name="vigil",
     help="Vigil: early warning and response for the prevention of mass atrocities.",
     no_args_is_help=True,
@@ -42,10 +54,5 @@ def main(
 
 
 def run() -> None:
-    """Console-script entry point: run the app, turning Vigil errors into exit code 1."""
-    try:
-        app()
-    except VigilError as err:
-        message = " ".join(str(err).split())
-        typer.echo(f"vigil: error: {message}", err=True)
-        sys.exit(err.exit_code)
+    """Console-script entry point."""
+    app()

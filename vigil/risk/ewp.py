@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
@@ -28,7 +29,7 @@ class EWPModel(ClassifierMixin, BaseEstimator):
     predictors by default); an array is used as it is. ``lambda_`` fixes the
     penalty and skips cross-validation. Rows with a missing predictor are left
     out of training; at prediction a missing value is replaced by the training
-    mean (its contribution is then zero), which ``missing_`` reports per row.
+    mean (its contribution is then zero).
     """
 
     def __init__(
@@ -60,9 +61,15 @@ class EWPModel(ClassifierMixin, BaseEstimator):
         x, target = validate_data(
             self, self._select(X), y, ensure_all_finite="allow-nan", dtype=np.float64
         )
+        check_classification_targets(target)
         self.classes_, target = np.unique(target, return_inverse=True)
-        if len(self.classes_) != 2:
-            raise ValueError(f"EWPModel needs two classes, got {len(self.classes_)}")
+        if len(self.classes_) == 1:
+            raise ValueError("EWPModel needs two classes in y; it received 1 class")
+        if len(self.classes_) > 2:
+            raise ValueError(
+                "Only binary classification is supported. The type of the target "
+                f"is {type_of_target(y)}."
+            )
         complete = ~np.isnan(x).any(axis=1)
         x, target = x[complete], target[complete].astype(np.float64)
         self.n_train_ = len(target)
@@ -100,7 +107,6 @@ class EWPModel(ClassifierMixin, BaseEstimator):
         x = validate_data(
             self, self._select(X), reset=False, ensure_all_finite="allow-nan", dtype=np.float64
         )
-        self.missing_ = np.isnan(x).any(axis=1)
         return np.where(np.isnan(x), self.mean_, x)
 
     def decision_function(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
@@ -113,6 +119,7 @@ class EWPModel(ClassifierMixin, BaseEstimator):
         return np.column_stack([1 - onset, onset])
 
     def predict(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
+        check_is_fitted(self)
         return np.asarray(self.classes_[(self.decision_function(X) > 0).astype(int)])
 
     def contributions(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
@@ -131,4 +138,5 @@ class EWPModel(ClassifierMixin, BaseEstimator):
     def __sklearn_tags__(self):  # type: ignore[no-untyped-def]
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = True
+        tags.classifier_tags.multi_class = False
         return tags

@@ -196,8 +196,9 @@ def _check_ranges(frame: pd.DataFrame, path: str) -> None:
         )
         if bad.any():
             value = frame.loc[bad, column].iloc[0]
+            upper = "∞" if high is None else high
             raise DataError(
-                f"value {value!r} out of range; expected {low} to {high if high is not None else '∞'}",
+                f"value {value!r} out of range; expected {low} to {upper}",
                 path=path, row=_first_row(bad), column=column,
             )  # fmt: skip
 

@@ -1,0 +1,35 @@
+"""Forecast outputs kept in the data directory, each with its provenance beside it."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from vigil.risk.forecast import Forecast
+
+
+def forecast_path(home: Path, result: Forecast) -> Path:
+    """Where a forecast is kept: one CSV per model, base year and data version."""
+    p = result.provenance
+    year = p.parameters["base_year"]
+    return home / "outputs" / "forecasts" / f"{p.model}-{year}-{p.data_sha256[:12]}.csv"
+
+
+def save_forecast(home: Path, result: Forecast) -> Path:
+    """Write the forecast CSV and its provenance JSON atomically; return the CSV path."""
+    path = forecast_path(home, result)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _atomic_write(path, result.frame.to_csv(index=False))
+    _atomic_write(
+        path.with_suffix(".json"), json.dumps(result.provenance.to_dict(), indent=2) + "\n"
+    )
+    return path
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        stream.write(text)
+    os.replace(temporary, path)
