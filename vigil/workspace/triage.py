@@ -1,12 +1,13 @@
 """Triage of a report: which countries it names and which risk factors it most likely concerns.
 
 Two scorers are combined. The keyword lexicon always runs. When the ``nlp`` extra is installed,
-a sentence-embedding model compares the report with exemplars of each factor: the framework's
-own factor and indicator texts, plus any analyst corrections (text, factor id) passed in, which
-act as labelled nearest neighbours. Embedding similarities are standardised across the 14
-factors and the lexicon score (scaled to the best factor) is added, so a strong keyword can
-lift a factor but not swamp the semantics. Without the extra, corrections are matched by TF-IDF
-instead, and the result says that the lexicon fallback was used (logged once per process).
+a sentence-embedding model compares the report with exemplars of each factor written in the
+framework's own terms (factor descriptions and indicator texts). Embedding similarities are
+standardised across the 14 factors and the lexicon score (scaled to the best factor) is added,
+so a strong keyword can lift a factor but not swamp the semantics. Analyst corrections (text,
+factor id) act as labelled neighbours: a report close to a corrected one inherits its label.
+Without the extra, corrections are matched by TF-IDF instead, and the result says that the
+lexicon fallback was used (logged once per process).
 """
 
 from __future__ import annotations
@@ -33,6 +34,11 @@ Backend = Literal["embedding+lexicon", "lexicon"]
 Correction = tuple[str, str]
 
 LEXICON_WEIGHT = 1.0  # lexicon share added to standardised embedding similarities
+# A correction counts only when the report is at least this similar to it (cosine): analysts'
+# labels then carry over to follow-ups of the same story without adding noise to unrelated
+# reports. Chosen on the development passages, not on the evaluation set.
+CORRECTION_THRESHOLD = 0.5
+CORRECTION_WEIGHT = 2.0
 CHUNK_WORDS = 80  # sentences are grouped into chunks of about this many words
 FALLBACK_NOTICE = (
     "Triage used the keyword lexicon only: the embedding model is not installed "
@@ -53,6 +59,7 @@ class FactorScore:
     score: float
     lexicon: float
     embedding: float | None
+    correction: float | None
     terms: tuple[str, ...]
     indicator_id: str | None
 
@@ -109,14 +116,17 @@ def triage(
     lex = np.array([keyword[f].score if f in keyword else 0.0 for f in ids])
     if use_embeddings and embedding.available():
         backend: Backend = "embedding+lexicon"
-        emb, indicators = _embedding_scores(text, framework, examples)
-        combined = _standardise(emb) + lexicon_weight * _relative(lex)
+        emb, indicators = _embedding_scores(text, framework)
+        near = _correction_scores(text, ids, examples)
+        gate = np.clip((near - CORRECTION_THRESHOLD) / (1 - CORRECTION_THRESHOLD), 0, None)
+        combined = _standardise(emb) + lexicon_weight * _relative(lex) + CORRECTION_WEIGHT * gate
         shares = _softmax(combined)
     else:
         backend, emb, indicators = "lexicon", None, {}
         if use_embeddings:
             _warn_fallback_once()
-        combined = _relative(lex) + _tfidf_scores(text, ids, examples)
+        near = _tfidf_scores(text, ids, examples)
+        combined = _relative(lex) + near
         shares = combined / combined.sum() if combined.sum() > 0 else combined
     order = sorted(range(len(ids)), key=lambda i: -combined[i])
     scores = tuple(
@@ -126,6 +136,7 @@ def triage(
             score=round(float(shares[i]), 4),
             lexicon=round(float(lex[i]), 3),
             embedding=None if emb is None else round(float(emb[i]), 4),
+            correction=round(float(near[i]), 4) if examples else None,
             terms=keyword.get(ids[i], LexiconMatch(0.0, ())).terms,
             indicator_id=indicators.get(ids[i]),
         )
@@ -173,31 +184,42 @@ def chunks(text: str, words: int = CHUNK_WORDS) -> list[str]:
     return pieces
 
 
-def _embedding_scores(
-    text: str, framework: Framework, examples: Sequence[Correction]
-) -> tuple[Matrix, dict[str, str]]:
-    """Per factor: the best similarity of the text to the factor's exemplars or corrections,
-    and the indicator it is closest to."""
-    ids = framework.factor_ids
+def _embedding_scores(text: str, framework: Framework) -> tuple[Matrix, dict[str, str]]:
+    """Per factor: how similar the text is to the factor's framework exemplars (best exemplar,
+    averaged between the best chunk and all chunks), and the indicator it is closest to."""
     exemplar_texts, exemplar_factor, exemplar_indicator = _exemplars(framework)
-    pieces = embedding.encode(chunks(text)).astype(np.float64)
-    sims = pieces @ embedding.encode(exemplar_texts).astype(np.float64).T
-    per_chunk = np.stack([sims[:, exemplar_factor == k].max(axis=1) for k in range(len(ids))], 1)
-    if examples:
-        labels = np.array([ids.index(factor_id) for _, factor_id in examples])
-        near = pieces @ embedding.encode([t for t, _ in examples]).astype(np.float64).T
-        for k in np.unique(labels):
-            per_chunk[:, k] = np.maximum(per_chunk[:, k], near[:, labels == k].max(axis=1))
+    sims = _chunk_similarities(text, exemplar_texts)
+    per_chunk = np.stack(
+        [sims[:, exemplar_factor == k].max(axis=1) for k in range(len(framework.factors))], 1
+    )
     scores = 0.5 * per_chunk.max(axis=0) + 0.5 * per_chunk.mean(axis=0)
     mean_sims = sims.mean(axis=0)
     indicators: dict[str, str] = {}
-    for k, factor_id in enumerate(ids):
+    for k, factor in enumerate(framework.factors):
         candidates = np.flatnonzero((exemplar_factor == k) & (exemplar_indicator != ""))
         if candidates.size:
-            indicators[factor_id] = str(
-                exemplar_indicator[candidates[mean_sims[candidates].argmax()]]
-            )
+            best = candidates[mean_sims[candidates].argmax()]
+            indicators[factor.id] = str(exemplar_indicator[best])
     return scores, indicators
+
+
+def _correction_scores(text: str, ids: Sequence[str], examples: Sequence[Correction]) -> Matrix:
+    """Per factor: the highest cosine similarity between the text and that factor's corrections
+    (0 for factors without corrections)."""
+    scores = np.zeros(len(ids))
+    if not examples:
+        return scores
+    best = _chunk_similarities(text, [t for t, _ in examples]).max(axis=0)
+    for (_, factor_id), sim in zip(examples, best, strict=True):
+        k = ids.index(factor_id)
+        scores[k] = max(scores[k], float(sim))
+    return scores
+
+
+def _chunk_similarities(text: str, others: Sequence[str]) -> Matrix:
+    """Cosine similarities, one row per chunk of ``text``, one column per text of ``others``."""
+    pieces = embedding.encode(chunks(text)).astype(np.float64)
+    return pieces @ embedding.encode(others).astype(np.float64).T
 
 
 @cache
