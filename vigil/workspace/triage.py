@@ -38,11 +38,11 @@ LEXICON_WEIGHT = 1.0  # lexicon share added to standardised embedding similariti
 # labels then carry over to follow-ups of the same story without adding noise to unrelated
 # reports. Chosen on the development passages, not on the evaluation set.
 CORRECTION_THRESHOLD = 0.5
-CORRECTION_WEIGHT = 2.0
+CORRECTION_WEIGHT = 6.0
 CHUNK_WORDS = 80  # sentences are grouped into chunks of about this many words
 FALLBACK_NOTICE = (
-    "Triage used the keyword lexicon only: the embedding model is not installed "
-    "(pip install 'vigil[nlp]')."
+    "Triage used the keyword lexicon only: the embedding model is not installed or is "
+    "disabled (install it with pip install 'vigil[nlp]')."
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _log = logging.getLogger(__name__)
@@ -105,7 +105,7 @@ def triage(
     """Detect countries and rank the 14 risk factors for ``text``.
 
     ``corrections`` are analyst-confirmed (text, factor id) pairs used as labelled examples.
-    ``use_embeddings=False`` forces the lexicon path, as if the ``nlp`` extra were absent;
+    ``use_embeddings=False`` takes the lexicon path exactly as if the ``nlp`` extra were absent;
     ``lexicon_weight`` sets how much the keyword score adds to the embedding score (0: none).
     """
     framework = framework or load_framework()
@@ -123,8 +123,7 @@ def triage(
         shares = _softmax(combined)
     else:
         backend, emb, indicators = "lexicon", None, {}
-        if use_embeddings:
-            _warn_fallback_once()
+        _warn_fallback_once()
         near = _tfidf_scores(text, ids, examples)
         combined = _relative(lex) + near
         shares = combined / combined.sum() if combined.sum() > 0 else combined
@@ -146,7 +145,7 @@ def triage(
         countries=tuple(find_countries(text)),
         factors=scores,
         backend=backend,
-        notice=None if backend != "lexicon" or not use_embeddings else FALLBACK_NOTICE,
+        notice=FALLBACK_NOTICE if backend == "lexicon" else None,
         framework_version=framework.version,
         lexicon_version=lexicon.version,
         model=embedding.model_version() if emb is not None else None,

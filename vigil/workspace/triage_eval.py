@@ -134,6 +134,18 @@ def fold_of(passages: Sequence[EvalPassage], folds: int = FOLDS, seed: int = 0) 
     return fold
 
 
+def training_corrections(
+    passages: Sequence[EvalPassage], folds: int = FOLDS
+) -> list[list[Correction]]:
+    """For each passage, the simulated analyst corrections it may use: every passage of the
+    other folds with its primary label, never one from its own fold."""
+    fold = fold_of(passages, folds)
+    return [
+        [(p.text, p.factors[0]) for j, p in enumerate(passages) if fold[j] != fold[i]]
+        for i in range(len(passages))
+    ]
+
+
 def evaluate(
     passages: Sequence[EvalPassage],
     method: str,
@@ -146,15 +158,11 @@ def evaluate(
         raise UsageError(f"unknown evaluation method {method!r}: expected one of {list(METHODS)}")
     options = dict(METHODS[method])
     with_corrections = options.pop("corrections", False)
-    fold = fold_of(passages, folds)
+    training = training_corrections(passages, folds) if with_corrections else None
     rankings: list[tuple[str, ...]] = []
     countries: list[list[str]] = []
     for i, passage in enumerate(passages):
-        corrections: list[Correction] = (
-            [(p.text, p.factors[0]) for j, p in enumerate(passages) if fold[j] != fold[i]]
-            if with_corrections
-            else []
-        )
+        corrections = training[i] if training is not None else []
         result = triage(passage.text, corrections=corrections, **options)
         rankings.append(result.ranking)
         countries.append([c.iso3 for c in result.countries])
