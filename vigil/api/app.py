@@ -29,8 +29,18 @@ from vigil.workspace.database import open_database
 from vigil.workspace.migrations import upgrade
 
 API_PREFIX = "/api/v1"
-ROUTERS = (users, audit, framework, assessments, reports, notes, alerts, responses, forecasts,
-           stats)  # fmt: skip
+ROUTERS = (
+    users,
+    audit,
+    framework,
+    assessments,
+    reports,
+    notes,
+    alerts,
+    responses,
+    forecasts,
+    stats,
+)
 
 
 def create_app(

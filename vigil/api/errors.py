@@ -48,9 +48,17 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     }.items()
 }
 
-_HTTP_CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
-               405: "method_not_allowed", 406: "not_acceptable", 409: "conflict",
-               413: "too_large", 415: "unsupported_media_type"}  # fmt: skip
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+}
 
 
 def install(app: FastAPI) -> None:
@@ -76,4 +84,6 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(OperationalError)
     async def _database(_: Request, err: OperationalError) -> JSONResponse:
-        return error_response(503, "database_unavailable", "the database is busy or unreachable; retry")
+        return error_response(
+            503, "database_unavailable", "the database is busy or unreachable; retry"
+        )

@@ -60,7 +60,8 @@ def serializer(request: Request) -> URLSafeTimedSerializer:
 
 def database(request: Request) -> Database:
     """The application's database."""
-    return request.app.state.db  # type: ignore[no-any-return]
+    db: Database = request.app.state.db
+    return db
 
 
 def optional_user(

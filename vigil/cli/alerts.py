@@ -16,7 +16,9 @@ alerts_app = typer.Typer(help="Alert rules and notifications.", no_args_is_help=
 @alerts_app.command("evaluate")
 def evaluate_command(
     model: str = typer.Option(None, "--model", help="Forecast model (default: the default)."),
-    base_year: int = typer.Option(None, "--base-year", help="Forecast base year (default: latest)."),
+    base_year: int = typer.Option(
+        None, "--base-year", help="Forecast base year (default: latest)."
+    ),
 ) -> None:
     """Run the forecast rules (and event-signal rules when signals exist); print new alerts."""
     from vigil.risk.forecast import forecast

@@ -22,7 +22,9 @@ def upgrade_command() -> None:
 
 
 @db_app.command("backup")
-def backup_command(path: Path = typer.Argument(..., help="File to write (.jsonl or .jsonl.gz).")) -> None:
+def backup_command(
+    path: Path = typer.Argument(..., help="File to write (.jsonl or .jsonl.gz)."),
+) -> None:
     """Write a consistent, portable snapshot of every table."""
     summary = backups.backup(open_workspace(), path)
     typer.echo(f"backed up {summary.total} rows at revision {summary.revision} to {path}")

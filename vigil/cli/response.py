@@ -12,8 +12,9 @@ from vigil.cli.workspace import open_workspace
 from vigil.workspace.responses import ResponseReport, response_report
 from vigil.workspace.users import system_actor
 
-response_app = typer.Typer(help="Response tracking: time from alert to action.",
-                           no_args_is_help=True)  # fmt: skip
+response_app = typer.Typer(
+    help="Response tracking: time from alert to action.", no_args_is_help=True
+)
 
 
 @response_app.command("report")
@@ -43,25 +44,42 @@ def _as_dict(report: ResponseReport) -> dict[str, object]:
 
 def _print(report: ResponseReport, timeline: bool) -> None:
     console = Console(width=120)
-    table = Table("country", "alerts", "actions", "first alert", "first action",
-                  "days to action", "alerts without action", title="Response by situation")  # fmt: skip
+    table = Table(
+        "country",
+        "alerts",
+        "actions",
+        "first alert",
+        "first action",
+        "days to action",
+        "alerts without action",
+        title="Response by situation",
+    )
     for s in report.situations:
-        table.add_row(s.iso3, str(s.alerts), str(s.actions),
-                      s.first_alert_at.strftime("%Y-%m-%d") if s.first_alert_at else "-",
-                      str(s.first_action_on or "-"),
-                      "-" if s.days_to_first_action is None else str(s.days_to_first_action),
-                      str(len(s.alerts_without_action)))  # fmt: skip
+        table.add_row(
+            s.iso3,
+            str(s.alerts),
+            str(s.actions),
+            s.first_alert_at.strftime("%Y-%m-%d") if s.first_alert_at else "-",
+            str(s.first_action_on or "-"),
+            "-" if s.days_to_first_action is None else str(s.days_to_first_action),
+            str(len(s.alerts_without_action)),
+        )
     console.print(table)
     median = report.median_days_to_first_action
-    console.print(f"median days from first alert to first action: "
-                  f"{'-' if median is None else median}")  # fmt: skip
-    console.print(f"alerts without action: {report.alerts_without_action}; situations without "
-                  f"any action: {', '.join(report.situations_without_action) or 'none'}")  # fmt: skip
+    console.print(
+        f"median days from first alert to first action: {'-' if median is None else median}"
+    )
+    console.print(
+        f"alerts without action: {report.alerts_without_action}; situations without "
+        f"any action: {', '.join(report.situations_without_action) or 'none'}"
+    )
     if timeline:
         for s in report.situations:
             console.print(f"\n[bold]{s.iso3}[/bold]")
             for item in s.timeline:
-                console.print(f"  {item['at'][:10]}  {item['kind']:<6} #{item['id']}  {item['what']}")
+                console.print(
+                    f"  {item['at'][:10]}  {item['kind']:<6} #{item['id']}  {item['what']}"
+                )
 
 
 def register(app: typer.Typer) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typer
+from fastapi import APIRouter, FastAPI
 
 from vigil.settings import Settings
 
@@ -20,13 +21,19 @@ def register(app: typer.Typer) -> None:
         import uvicorn
 
         if workers > 1:
-            uvicorn.run("vigil.cli.serve:app_from_env", factory=True, host=host, port=port,
-                        workers=workers, log_level="warning")  # fmt: skip
+            uvicorn.run(
+                "vigil.cli.serve:app_from_env",
+                factory=True,
+                host=host,
+                port=port,
+                workers=workers,
+                log_level="warning",
+            )
         else:
             uvicorn.run(app_from_env(), host=host, port=port, log_level="warning")
 
 
-def app_from_env() -> object:
+def app_from_env() -> FastAPI:
     """The application for the settings in the environment, with any web pages installed."""
     from vigil.api import create_app
 
@@ -34,10 +41,10 @@ def app_from_env() -> object:
     return create_app(settings, extra_routers=_web_routers())
 
 
-def _web_routers() -> list[object]:
+def _web_routers() -> list[APIRouter]:
     """Routers of the web pages, when that package is present."""
     try:
-        from vigil.web import routers  # type: ignore[attr-defined]
+        from vigil.web import routers
     except ImportError:
         return []
     return list(routers())

@@ -12,24 +12,29 @@ from vigil.cli.workspace import open_workspace
 from vigil.errors import UsageError
 from vigil.workspace import users as accounts
 
-users_app = typer.Typer(help="Workspace users, roles, clearance and API tokens.",
-                        no_args_is_help=True)  # fmt: skip
+users_app = typer.Typer(
+    help="Workspace users, roles, clearance and API tokens.", no_args_is_help=True
+)
 
 
 @users_app.command("add")
 def add_command(
     name: str = typer.Argument(..., help="Login name (no spaces)."),
     role: str = typer.Option("viewer", "--role", help="viewer, analyst, reviewer or admin."),
-    clearance: str = typer.Option("public", "--clearance", help="public, restricted, confidential."),
-    password_stdin: bool = typer.Option(False, "--password-stdin",
-                                        help="Read the password from standard input."),  # fmt: skip
+    clearance: str = typer.Option(
+        "public", "--clearance", help="public, restricted, confidential."
+    ),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="Read the password from standard input."
+    ),
 ) -> None:
     """Create a user (with a password read from stdin, for web sign-in)."""
     password = _read_password() if password_stdin else None
     db = open_workspace()
     with db.session() as session:
-        user = accounts.add_user(session, accounts.system_actor, name, role=role,
-                                 clearance=clearance, password=password)  # fmt: skip
+        user = accounts.add_user(
+            session, accounts.system_actor, name, role=role, clearance=clearance, password=password
+        )
         typer.echo(f"added {user.name} ({user.role}, clearance {user.clearance})")
 
 
@@ -47,8 +52,13 @@ def list_command() -> None:
     table = Table("name", "role", "clearance", "active", "created")
     with db.session(write=False) as session:
         for user in accounts.list_users(session):
-            table.add_row(user.name, user.role, user.clearance, "yes" if user.active else "no",
-                          user.created_at.strftime("%Y-%m-%d"))  # fmt: skip
+            table.add_row(
+                user.name,
+                user.role,
+                user.clearance,
+                "yes" if user.active else "no",
+                user.created_at.strftime("%Y-%m-%d"),
+            )
     Console(width=120).print(table)
 
 
@@ -69,8 +79,9 @@ def token_command(
     """Print a new API token for a user (shown once; only its hash is stored)."""
     db = open_workspace()
     with db.session() as session:
-        token = accounts.issue_token(session, accounts.system_actor,
-                                     accounts.get_user(session, name), label)  # fmt: skip
+        token = accounts.issue_token(
+            session, accounts.system_actor, accounts.get_user(session, name), label
+        )
     typer.echo(token)
 
 

@@ -147,8 +147,9 @@ def add_rule(
     clean = _check_params(kind, params)
     if session.scalar(select(AlertRule.id).where(AlertRule.name == name)) is not None:
         raise ConflictError(f"an alert rule named {name!r} exists already")
-    rule = AlertRule(name=name, kind=kind, params=clean, severity=severity, enabled=True,
-                     created_at=utcnow())  # fmt: skip
+    rule = AlertRule(
+        name=name, kind=kind, params=clean, severity=severity, enabled=True, created_at=utcnow()
+    )
     session.add(rule)
     session.flush()
     audit.record(session, user, "create", "alert_rule", rule.id, after=audit.snapshot(rule))
@@ -204,14 +205,30 @@ def raise_alerts(session: Session, actor: Any, candidates: list[Candidate]) -> l
             continue
         seen.add(cand.dedup_key)
         now = utcnow()
-        alert = Alert(rule_id=cand.rule.id, kind=cand.rule.kind, iso3=cand.iso3, title=cand.title,
-                      detail=cand.detail, severity=cand.rule.severity, state="open",
-                      confidentiality=cand.confidentiality, dedup_key=cand.dedup_key,
-                      created_at=now, updated_at=now)  # fmt: skip
+        alert = Alert(
+            rule_id=cand.rule.id,
+            kind=cand.rule.kind,
+            iso3=cand.iso3,
+            title=cand.title,
+            detail=cand.detail,
+            severity=cand.rule.severity,
+            state="open",
+            confidentiality=cand.confidentiality,
+            dedup_key=cand.dedup_key,
+            created_at=now,
+            updated_at=now,
+        )
         session.add(alert)
         session.flush()
-        audit.record(session, actor, "create", "alert", alert.id, after=audit.snapshot(alert),
-                     confidentiality=alert.confidentiality)  # fmt: skip
+        audit.record(
+            session,
+            actor,
+            "create",
+            "alert",
+            alert.id,
+            after=audit.snapshot(alert),
+            confidentiality=alert.confidentiality,
+        )
         enqueue(session, alert, "opened")
         created.append(alert)
     return created
@@ -247,9 +264,10 @@ def _forecast_fires(rule: AlertRule, row: Any, before: Any) -> str | None:
     p = float(row.probability)
     if rule.kind == "forecast_threshold" and p >= rule.params["threshold"]:
         return f"probability {p:.3f} is at or above {rule.params['threshold']:.3f}"
-    if rule.kind == "forecast_top_n" and int(row.rank) <= rule.params["n"]:
-        if before is None or int(before.rank) > rule.params["n"]:
-            return f"entered the top {rule.params['n']} (rank {int(row.rank)})"
+    n = rule.params.get("n", 0)
+    entered = before is None or int(before.rank) > n
+    if rule.kind == "forecast_top_n" and int(row.rank) <= n and entered:
+        return f"entered the top {rule.params['n']} (rank {int(row.rank)})"
     if rule.kind == "forecast_rise" and before is not None:
         rise = p - float(before.probability)
         if rise >= rule.params["rise"]:
@@ -258,8 +276,13 @@ def _forecast_fires(rule: AlertRule, row: Any, before: Any) -> str | None:
 
 
 def _forecast_candidate(rule: AlertRule, row: Any, why: str) -> Candidate:
-    detail = {"model": str(row.model), "base_year": int(row.base_year),
-              "probability": float(row.probability), "rank": int(row.rank), "reason": why}  # fmt: skip
+    detail = {
+        "model": str(row.model),
+        "base_year": int(row.base_year),
+        "probability": float(row.probability),
+        "rank": int(row.rank),
+        "reason": why,
+    }
     return Candidate(
         rule=rule,
         iso3=str(row.iso3),
@@ -280,7 +303,8 @@ def signal_candidates(rules: list[AlertRule], signals: pd.DataFrame) -> list[Can
         if not rule.enabled or rule.kind != "event_signal":
             continue
         wanted = rule.params.get("signal")
-        for row in signals.itertuples(index=False):
+        rows: list[Any] = list(signals.itertuples(index=False))
+        for row in rows:
             if float(row.severity) < rule.params["min_severity"]:
                 continue
             if wanted and str(row.signal) != wanted:
@@ -292,10 +316,14 @@ def signal_candidates(rules: list[AlertRule], signals: pd.DataFrame) -> list[Can
                     iso3=str(row.iso3),
                     title=f"{place}: {row.signal} signal, severity {float(row.severity):.2f}, "
                     f"{row.month}",
-                    detail={"signal": str(row.signal), "month": str(row.month),
-                            "severity": float(row.severity), "value": float(row.value),
-                            "baseline": float(row.baseline),
-                            "admin1": str(row.admin1) if _present(row.admin1) else None},  # fmt: skip
+                    detail={
+                        "signal": str(row.signal),
+                        "month": str(row.month),
+                        "severity": float(row.severity),
+                        "value": float(row.value),
+                        "baseline": float(row.baseline),
+                        "admin1": str(row.admin1) if _present(row.admin1) else None,
+                    },
                     dedup_key=f"rule{rule.id}:{row.iso3}:{row.admin1}:{row.month}:{row.signal}",
                 )
             )
@@ -306,7 +334,9 @@ def _present(value: Any) -> bool:
     return value is not None and not (isinstance(value, float) and pd.isna(value)) and value != ""
 
 
-def assessment_candidates(session: Session, rules: list[AlertRule], assessment: Any) -> list[Candidate]:
+def assessment_candidates(
+    session: Session, rules: list[AlertRule], assessment: Any
+) -> list[Candidate]:
     """Factors newly present (or strongly present) in an assessment compared with the last one."""
     from vigil.workspace.assessments import content, previous_assessment, summarise
 
@@ -332,8 +362,12 @@ def assessment_candidates(session: Session, rules: list[AlertRule], assessment: 
                         iso3=assessment.iso3,
                         title=f"{assessment.iso3}: risk factor {factor} newly {now[factor]} "
                         f"(assessment {assessment.id})",
-                        detail={"assessment_id": assessment.id, "factor_id": factor,
-                                "level": now[factor], "previous": before.get(factor)},  # fmt: skip
+                        detail={
+                            "assessment_id": assessment.id,
+                            "factor_id": factor,
+                            "level": now[factor],
+                            "previous": before.get(factor),
+                        },
                         dedup_key=f"rule{rule.id}:{assessment.iso3}:a{assessment.id}:{factor}",
                         confidentiality=assessment.confidentiality,
                     )
@@ -403,21 +437,31 @@ def update_alert(
             f"alert {alert.id} changed since version {expected_version} "
             f"(now {alert.version}); reload and retry"
         )
+    assignee = alert.assignee_id
+    if unassign:
+        assignee = None
+    elif assignee_id is not None:
+        from vigil.workspace.users import get_user_by_id
+
+        assignee = get_user_by_id(session, assignee_id).id
     before = audit.snapshot(alert)
     if state is not None and state != alert.state:
         if state not in NEXT_STATES.get(alert.state, set()):
             raise ConflictError(f"alert {alert.id} is {alert.state}; it cannot move to {state}")
         alert.state = state
-    if unassign:
-        alert.assignee_id = None
-    elif assignee_id is not None:
-        from vigil.workspace.users import get_user_by_id
-
-        alert.assignee_id = get_user_by_id(session, assignee_id).id
+    alert.assignee_id = assignee
     alert.updated_at = utcnow()
     session.flush()
-    audit.record(session, user, "update", "alert", alert.id, before=before,
-                 after=audit.snapshot(alert), confidentiality=alert.confidentiality)  # fmt: skip
+    audit.record(
+        session,
+        user,
+        "update",
+        "alert",
+        alert.id,
+        before=before,
+        after=audit.snapshot(alert),
+        confidentiality=alert.confidentiality,
+    )
     return alert
 
 
@@ -430,12 +474,20 @@ def add_comment(
     require_clearance(user, level, "Commenting")
     if not body.strip():
         raise UsageError("a comment needs some text")
-    comment = AlertComment(alert_id=alert.id, author=user.name, body=body, confidentiality=level,
-                           created_at=utcnow())  # fmt: skip
+    comment = AlertComment(
+        alert_id=alert.id, author=user.name, body=body, confidentiality=level, created_at=utcnow()
+    )
     session.add(comment)
     session.flush()
-    audit.record(session, user, "create", "alert_comment", comment.id,
-                 after=audit.snapshot(comment), confidentiality=level)  # fmt: skip
+    audit.record(
+        session,
+        user,
+        "create",
+        "alert_comment",
+        comment.id,
+        after=audit.snapshot(comment),
+        confidentiality=level,
+    )
     return comment
 
 

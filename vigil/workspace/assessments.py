@@ -189,16 +189,24 @@ def create_assessment(
     )
     factors = indicator_factors(framework)
     assessment.ratings = [
-        IndicatorRating(indicator_id=i, factor_id=f, rating="unknown", confidence="medium",
-                        note="", evidence=[])
+        IndicatorRating(
+            indicator_id=i, factor_id=f, rating="unknown", confidence="medium", note="", evidence=[]
+        )
         for i, f in factors.items()
-    ]  # fmt: skip
+    ]
     _apply_ratings(assessment, ratings or [], factors)
     session.add(assessment)
     session.flush()
     _keep_revision(session, user, assessment)
-    audit.record(session, user, "create", "assessment", assessment.id, after=content(assessment),
-                 confidentiality=level)  # fmt: skip
+    audit.record(
+        session,
+        user,
+        "create",
+        "assessment",
+        assessment.id,
+        after=content(assessment),
+        confidentiality=level,
+    )
     return assessment
 
 
@@ -277,7 +285,9 @@ def list_assessments(
         query = query.where(Assessment.status == status)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.scalars(
-        query.order_by(Assessment.assessed_on.desc(), Assessment.id.desc()).limit(limit).offset(offset)
+        query.order_by(Assessment.assessed_on.desc(), Assessment.id.desc())
+        .limit(limit)
+        .offset(offset)
     )
     return list(rows), total
 
@@ -334,8 +344,16 @@ def _save(
             f"assessment {assessment.id} was changed by someone else at the same moment; reload"
         ) from err
     _keep_revision(session, user, assessment)
-    audit.record(session, user, action, "assessment", assessment.id, before=before,
-                 after=content(assessment), confidentiality=assessment.confidentiality)  # fmt: skip
+    audit.record(
+        session,
+        user,
+        action,
+        "assessment",
+        assessment.id,
+        before=before,
+        after=content(assessment),
+        confidentiality=assessment.confidentiality,
+    )
     return assessment
 
 
@@ -346,7 +364,9 @@ def transition(
     target = _enum(Status, to, "status").value
     needed = TRANSITIONS.get((assessment.status, target))
     if needed is None:
-        raise ConflictError(f"assessment {assessment.id} is {assessment.status}; cannot go to {target}")
+        raise ConflictError(
+            f"assessment {assessment.id} is {assessment.status}; cannot go to {target}"
+        )
     require_role(user, needed, f"Moving an assessment to {target}")
     _check_version(assessment, expected_version)
     before = content(assessment)

@@ -44,8 +44,8 @@ class BackupSummary:
         return sum(self.rows.values())
 
 
-def _open(path: Path, mode: str) -> IO[str]:
-    if path.suffix == ".gz":
+def _open(path: Path, mode: str, *, gz: bool | None = None) -> IO[str]:
+    if path.suffix == ".gz" if gz is None else gz:
         return gzip.open(path, mode + "t", encoding="utf-8")  # type: ignore[return-value]
     return path.open(mode, encoding="utf-8")
 
@@ -54,7 +54,7 @@ def _encode(table: Table, row: dict[str, Any]) -> dict[str, Any]:
     out = {}
     for column in table.columns:
         value = row[column.key]
-        if value is not None and isinstance(column.type, LargeBinary):
+        if value is not None and isinstance(_kind(column), LargeBinary):
             value = base64.b64encode(value).decode()
         elif isinstance(value, datetime | date):
             value = value.isoformat()
@@ -62,16 +62,21 @@ def _encode(table: Table, row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _kind(column: Any) -> Any:
+    """The underlying SQL type of a column (looking through type decorators)."""
+    return getattr(column.type, "impl", column.type)
+
+
 def _decode(table: Table, row: dict[str, Any], where: str) -> dict[str, Any]:
     out = {}
     for column in table.columns:
-        value = row.get(column.key)
+        value, kind = row.get(column.key), _kind(column)
         try:
-            if value is not None and isinstance(column.type, LargeBinary):
+            if value is not None and isinstance(kind, LargeBinary):
                 value = base64.b64decode(value)
-            elif value is not None and isinstance(column.type, DateTime):
+            elif value is not None and isinstance(kind, DateTime):
                 value = datetime.fromisoformat(value)
-            elif value is not None and isinstance(column.type, Date):
+            elif value is not None and isinstance(kind, Date):
                 value = date.fromisoformat(value)
         except (TypeError, ValueError) as err:
             raise DataError(f"bad value {value!r}: {err}", path=where, column=column.key) from err
@@ -87,10 +92,15 @@ def backup(db: Database, path: Path) -> BackupSummary:
     options = {} if db.is_sqlite else {"isolation_level": "REPEATABLE READ"}
     with db.engine.connect().execution_options(**options) as conn, conn.begin():
         revision = _revision(conn)
-        with _open(partial, "w") as out:
-            header = {"format": FORMAT, "format_version": FORMAT_VERSION, "revision": revision,
-                      "vigil": __version__, "created_at": utcnow().isoformat(),
-                      "tables": [t.name for t in metadata.sorted_tables]}  # fmt: skip
+        with _open(partial, "w", gz=path.suffix == ".gz") as out:
+            header = {
+                "format": FORMAT,
+                "format_version": FORMAT_VERSION,
+                "revision": revision,
+                "vigil": __version__,
+                "created_at": utcnow().isoformat(),
+                "tables": [t.name for t in metadata.sorted_tables],
+            }
             out.write(json.dumps(header) + "\n")
             for table in metadata.sorted_tables:
                 counts[table.name] = 0
@@ -99,8 +109,12 @@ def backup(db: Database, path: Path) -> BackupSummary:
                     digest.update(line.encode())
                     out.write(line + "\n")
                     counts[table.name] += 1
-            out.write(json.dumps({"end": True, "rows": sum(counts.values()),
-                                  "sha256": digest.hexdigest()}) + "\n")  # fmt: skip
+            out.write(
+                json.dumps(
+                    {"end": True, "rows": sum(counts.values()), "sha256": digest.hexdigest()}
+                )
+                + "\n"
+            )
     partial.replace(path)
     return BackupSummary(path, revision, counts, digest.hexdigest())
 
@@ -130,7 +144,9 @@ def read_backup(path: Path) -> tuple[dict[str, Any], list[tuple[str, dict[str, A
         item = _json(line, path, number)
         rows.append((item["t"], item["r"]))
     if not trailer.get("end") or trailer.get("sha256") != digest.hexdigest():
-        raise DataError("the backup is truncated or was modified (checksum differs)", path=str(path))
+        raise DataError(
+            "the backup is truncated or was modified (checksum differs)", path=str(path)
+        )
     return header, rows
 
 
@@ -161,12 +177,15 @@ def restore(db: Database, path: Path, *, replace: bool = False) -> BackupSummary
     tables = {t.name: t for t in metadata.sorted_tables}
     unknown = {name for name, _ in rows} - set(tables)
     if unknown:
-        raise DataError(f"the backup has tables this version does not know: {sorted(unknown)}",
-                        path=str(path))  # fmt: skip
+        raise DataError(
+            f"the backup has tables this version does not know: {sorted(unknown)}", path=str(path)
+        )
     if not is_empty(db):
         if not replace:
-            raise ConflictError("the database is not empty: restore into an empty one, or pass "
-                                "--replace to discard its contents")  # fmt: skip
+            raise ConflictError(
+                "the database is not empty: restore into an empty one, or pass "
+                "--replace to discard its contents"
+            )
         drop_everything(db)
     upgrade(db, header.get("revision") or "head")
     counts = _insert(db, tables, rows, path)

@@ -55,13 +55,20 @@ def add_note(
         from vigil.workspace.reports import get_report
 
         get_report(session, user, report_id)  # type: ignore[arg-type]
-    note = Note(iso3=check_iso3(iso3), body=body, confidentiality=level, report_id=report_id,
-                author_id=getattr(user, "id", None), author=getattr(user, "name", "system"),
-                created_at=utcnow())  # fmt: skip
+    note = Note(
+        iso3=check_iso3(iso3),
+        body=body,
+        confidentiality=level,
+        report_id=report_id,
+        author_id=getattr(user, "id", None),
+        author=getattr(user, "name", "system"),
+        created_at=utcnow(),
+    )
     session.add(note)
     session.flush()
-    audit.record(session, user, "create", "note", note.id, after=audit.snapshot(note),
-                 confidentiality=level)  # fmt: skip
+    audit.record(
+        session, user, "create", "note", note.id, after=audit.snapshot(note), confidentiality=level
+    )
     return note
 
 

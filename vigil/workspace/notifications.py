@@ -113,12 +113,20 @@ def add_channel(
         raise UsageError(f"a webhook target must be an http(s) URL, got {target!r}")
     if kind == "email" and ("@" not in target or "smtp_host" not in config):
         raise UsageError("an email channel needs addresses as target and config.smtp_host")
-    channel = Channel(name=name, kind=kind, target=target, config=config,
-                      min_severity=min_severity, enabled=True, created_at=utcnow())  # fmt: skip
+    channel = Channel(
+        name=name,
+        kind=kind,
+        target=target,
+        config=config,
+        min_severity=min_severity,
+        enabled=True,
+        created_at=utcnow(),
+    )
     session.add(channel)
     session.flush()
-    audit.record(session, user, "create", "notification_channel", channel.id,
-                 after=audit.snapshot(channel))  # fmt: skip
+    audit.record(
+        session, user, "create", "notification_channel", channel.id, after=audit.snapshot(channel)
+    )
     return channel
 
 
@@ -154,9 +162,17 @@ def enqueue(session: Session, alert: Any, event: str) -> list[Notification]:
         key = f"c{channel.id}:a{alert.id}:{event}"
         if session.scalar(select(Notification.id).where(Notification.dedup_key == key)):
             continue
-        note = Notification(channel_id=channel.id, alert_id=alert.id, event=event, dedup_key=key,
-                            payload=payload_for(alert, event), status="pending", attempts=0,
-                            next_attempt_at=utcnow(), created_at=utcnow())  # fmt: skip
+        note = Notification(
+            channel_id=channel.id,
+            alert_id=alert.id,
+            event=event,
+            dedup_key=key,
+            payload=payload_for(alert, event),
+            status="pending",
+            attempts=0,
+            next_attempt_at=utcnow(),
+            created_at=utcnow(),
+        )
         session.add(note)
         queued.append(note)
     session.flush()
@@ -227,8 +243,14 @@ def _attempt(
     with db.session() as session:
         note = session.get_one(Notification, note_id)
         note.attempts += 1
-        attempt = DeliveryAttempt(notification_id=note.id, at=now(), number=note.attempts, ok=ok,
-                                  detail=detail[:2000], duration_ms=took)  # fmt: skip
+        attempt = DeliveryAttempt(
+            notification_id=note.id,
+            at=now(),
+            number=note.attempts,
+            ok=ok,
+            detail=detail[:2000],
+            duration_ms=took,
+        )
         session.add(attempt)
         if ok:
             note.status, note.sent_at, note.last_error = "sent", now(), None

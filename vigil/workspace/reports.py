@@ -128,16 +128,19 @@ class Stored:
 def band_keys(signature: Any, bands: int = 32) -> list[str]:
     """Short index keys of a MinHash signature's bands."""
     rows = signature.size // bands
-    return [
-        f"{band}:{hashlib.sha1(signature[band * rows:(band + 1) * rows].tobytes()).hexdigest()[:24]}"
-        for band in range(bands)
-    ]
+    chunks = (signature[band * rows : (band + 1) * rows].tobytes() for band in range(bands))
+    return [f"{band}:{hashlib.sha1(chunk).hexdigest()[:24]}" for band, chunk in enumerate(chunks)]
 
 
 def add_source(
-    session: Session, user: Any, name: str, *, kind: str = "manual", url: str | None = None,
+    session: Session,
+    user: Any,
+    name: str,
+    *,
+    kind: str = "manual",
+    url: str | None = None,
     confidentiality: str = "public",
-) -> Source:  # fmt: skip
+) -> Source:
     """Register a source; reports from it are never below its confidentiality."""
     require_role(user, Role.analyst, "Adding a source")
     level = parse_level(confidentiality).value
@@ -147,8 +150,15 @@ def add_source(
     source = Source(name=name, kind=kind, url=url, confidentiality=level, created_at=utcnow())
     session.add(source)
     session.flush()
-    audit.record(session, user, "create", "source", source.id, after=audit.snapshot(source),
-                 confidentiality=level)  # fmt: skip
+    audit.record(
+        session,
+        user,
+        "create",
+        "source",
+        source.id,
+        after=audit.snapshot(source),
+        confidentiality=level,
+    )
     return source
 
 
@@ -185,18 +195,34 @@ def store_report(
         return Stored(report=same, created=False, duplicate_kind="exact", similarity=1.0)
     signature = duplicates.minhash(text)
     near, score = _near_duplicate(session, signature)
-    report = Report(title=given.title.strip()[:500] or text[:80], text=text, url=given.url,
-                    source_id=source.id if source else None, published_at=given.published_at,
-                    confidentiality=level.value, fingerprint=printed,
-                    signature=duplicates.signature_to_bytes(signature), near_duplicate_of=near,
-                    similarity=score, triage=triage, created_by=user.name,
-                    created_at=utcnow())  # fmt: skip
+    report = Report(
+        title=given.title.strip()[:500] or text[:80],
+        text=text,
+        url=given.url,
+        source_id=source.id if source else None,
+        published_at=given.published_at,
+        confidentiality=level.value,
+        fingerprint=printed,
+        signature=duplicates.signature_to_bytes(signature),
+        near_duplicate_of=near,
+        similarity=score,
+        triage=triage,
+        created_by=user.name,
+        created_at=utcnow(),
+    )
     report.countries = [ReportCountry(iso3=c) for c in countries]
     session.add(report)
     session.flush()
     session.add_all(ReportBand(report_id=report.id, band=key) for key in set(band_keys(signature)))
-    audit.record(session, user, "create", "report", report.id, after=report_content(report),
-                 confidentiality=level.value)  # fmt: skip
+    audit.record(
+        session,
+        user,
+        "create",
+        "report",
+        report.id,
+        after=report_content(report),
+        confidentiality=level.value,
+    )
     return Stored(report, True, "near" if near else None, score)
 
 
@@ -250,7 +276,9 @@ def search_reports(
     query = visible_reports(user)
     if q:
         like = f"%{q.lower()}%"
-        query = query.where(or_(func.lower(Report.title).like(like), func.lower(Report.text).like(like)))
+        query = query.where(
+            or_(func.lower(Report.title).like(like), func.lower(Report.text).like(like))
+        )
     if iso3:
         query = query.where(
             Report.id.in_(select(ReportCountry.report_id).where(ReportCountry.iso3 == iso3.upper()))
@@ -271,9 +299,7 @@ def list_sources(session: Session, user: Principal) -> list[Source]:
     )
 
 
-def label(
-    session: Session, user: Any, report: Report, factor_id: str, verdict: str
-) -> TriageLabel:
+def label(session: Session, user: Any, report: Report, factor_id: str, verdict: str) -> TriageLabel:
     """Record an analyst's verdict on a risk factor of a report."""
     require_role(user, Role.analyst, "Confirming or correcting triage")
     if verdict not in VERDICTS:
@@ -281,12 +307,20 @@ def label(
     from vigil.workspace.framework import load_framework
 
     factor = load_framework().factor(factor_id).id
-    row = TriageLabel(report_id=report.id, factor_id=factor, verdict=verdict, by=user.name,
-                      at=utcnow())  # fmt: skip
+    row = TriageLabel(
+        report_id=report.id, factor_id=factor, verdict=verdict, by=user.name, at=utcnow()
+    )
     session.add(row)
     session.flush()
-    audit.record(session, user, "create", "triage_label", row.id, after=audit.snapshot(row),
-                 confidentiality=report.confidentiality)  # fmt: skip
+    audit.record(
+        session,
+        user,
+        "create",
+        "triage_label",
+        row.id,
+        after=audit.snapshot(row),
+        confidentiality=report.confidentiality,
+    )
     return row
 
 

@@ -119,12 +119,20 @@ def record_action(session: Session, user: Any, given: ActionInput) -> Action:
     if given.ended_on and given.ended_on < given.started_on:
         raise UsageError("ended_on is before started_on")
     now = utcnow()
-    action = Action(iso3=check_iso3(given.iso3), type=_enum(ActionType, given.type, "type"),
-                    actor=given.actor.strip() or "unknown", title=given.title,
-                    description=given.description, started_on=given.started_on,
-                    ended_on=given.ended_on, status=_enum(ActionStatus, given.status, "status"),
-                    outcome=given.outcome, created_by=user.name, created_at=now,
-                    updated_at=now)  # fmt: skip
+    action = Action(
+        iso3=check_iso3(given.iso3),
+        type=_enum(ActionType, given.type, "type"),
+        actor=given.actor.strip() or "unknown",
+        title=given.title,
+        description=given.description,
+        started_on=given.started_on,
+        ended_on=given.ended_on,
+        status=_enum(ActionStatus, given.status, "status"),
+        outcome=given.outcome,
+        created_by=user.name,
+        created_at=now,
+        updated_at=now,
+    )
     action.alerts = [_linked_alert(session, user, i) for i in given.alert_ids]
     action.assessment_ids = [_linked_assessment(session, user, i) for i in given.assessment_ids]
     session.add(action)
@@ -153,8 +161,16 @@ def _mark_action_taken(session: Session, user: Any, alert: Alert) -> None:
     before = audit.snapshot(alert)
     alert.state, alert.updated_at = "action_taken", utcnow()
     session.flush()
-    audit.record(session, user, "update", "alert", alert.id, before=before,
-                 after=audit.snapshot(alert), confidentiality=alert.confidentiality)  # fmt: skip
+    audit.record(
+        session,
+        user,
+        "update",
+        "alert",
+        alert.id,
+        before=before,
+        after=audit.snapshot(alert),
+        confidentiality=alert.confidentiality,
+    )
 
 
 def action_content(action: Action) -> dict[str, Any]:
@@ -191,8 +207,9 @@ def update_action(
         raise UsageError("ended_on is before started_on")
     action.updated_at = utcnow()
     session.flush()
-    audit.record(session, user, "update", "action", action.id, before=before,
-                 after=action_content(action))  # fmt: skip
+    audit.record(
+        session, user, "update", "action", action.id, before=before, after=action_content(action)
+    )
     return action
 
 
@@ -222,8 +239,9 @@ def list_actions(
     if status:
         query = query.where(Action.status == status)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.order_by(Action.started_on.desc(), Action.id.desc())
-                           .limit(limit).offset(offset))  # fmt: skip
+    rows = session.scalars(
+        query.order_by(Action.started_on.desc(), Action.id.desc()).limit(limit).offset(offset)
+    )
     return list(rows), total
 
 
@@ -271,14 +289,27 @@ def response_report(session: Session, user: Principal, iso3: str | None = None) 
         s.first_alert_at = s.first_alert_at or alert.created_at
         if alert.id not in linked and alert.state != "closed":
             s.alerts_without_action.append(alert.id)
-        s.timeline.append({"at": alert.created_at.isoformat(), "kind": "alert",
-                           "id": alert.id, "what": alert.title, "state": alert.state})  # fmt: skip
+        s.timeline.append(
+            {
+                "at": alert.created_at.isoformat(),
+                "kind": "alert",
+                "id": alert.id,
+                "what": alert.title,
+                "state": alert.state,
+            }
+        )
     for action in actions:
         s = situations.setdefault(action.iso3, Situation(action.iso3))
         s.actions += 1
-        s.timeline.append({"at": action.started_on.isoformat(), "kind": "action", "id": action.id,
-                           "what": f"{action.type}: {action.title} ({action.actor})",
-                           "state": action.status})  # fmt: skip
+        s.timeline.append(
+            {
+                "at": action.started_on.isoformat(),
+                "kind": "action",
+                "id": action.id,
+                "what": f"{action.type}: {action.title} ({action.actor})",
+                "state": action.status,
+            }
+        )
         first = s.first_alert_at
         if first and action.started_on >= first.date() and s.first_action_on is None:
             s.first_action_on = action.started_on
@@ -290,6 +321,8 @@ def response_report(session: Session, user: Principal, iso3: str | None = None) 
     return ResponseReport(
         situations=ordered,
         median_days_to_first_action=statistics.median(lags) if lags else None,
-        situations_without_action=[s.iso3 for s in ordered if s.alerts and s.first_action_on is None],
+        situations_without_action=[
+            s.iso3 for s in ordered if s.alerts and s.first_action_on is None
+        ],
         alerts_without_action=sum(len(s.alerts_without_action) for s in ordered),
     )

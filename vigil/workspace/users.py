@@ -142,7 +142,9 @@ def update_user(
     if password is not None:
         user.password_hash = hash_password(password)
     session.flush()
-    audit.record(session, actor, "update", "user", user.id, before=before, after=audit.snapshot(user))
+    audit.record(
+        session, actor, "update", "user", user.id, before=before, after=audit.snapshot(user)
+    )
     return user
 
 
@@ -166,7 +168,9 @@ def issue_token(session: Session, actor: object, user: User, label: str = "") ->
 def user_for_token(session: Session, token: str) -> User:
     """The active user owning ``token``, or an authentication error."""
     row = session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == hash_token(token), ApiToken.revoked.is_(False))
+        select(ApiToken).where(
+            ApiToken.token_hash == hash_token(token), ApiToken.revoked.is_(False)
+        )
     )
     if row is None or not row.user.active:
         raise AuthenticationError("the API token is unknown, revoked or its user disabled")

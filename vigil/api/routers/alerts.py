@@ -114,8 +114,10 @@ class NotificationOut(BaseModel):
 def _out(alert: work.Alert, caller: Any = None) -> AlertOut:
     out = AlertOut.model_validate(alert, from_attributes=True)
     if caller is not None:
-        out.comments = [CommentOut.model_validate(c, from_attributes=True)
-                        for c in work.comments_for(caller, alert)]  # fmt: skip
+        out.comments = [
+            CommentOut.model_validate(c, from_attributes=True)
+            for c in work.comments_for(caller, alert)
+        ]
     return out
 
 
@@ -130,9 +132,15 @@ def list_alerts(
 ) -> Page[AlertOut]:
     """Alerts within the caller's clearance, newest first."""
     with db.session(write=False) as session:
-        rows, total = work.list_alerts(session, caller, state=state.value if state else None,
-                                       iso3=iso3, assignee_id=assignee_id, limit=page.limit,
-                                       offset=page.offset)  # fmt: skip
+        rows, total = work.list_alerts(
+            session,
+            caller,
+            state=state.value if state else None,
+            iso3=iso3,
+            assignee_id=assignee_id,
+            limit=page.limit,
+            offset=page.offset,
+        )
         items = [_out(a) for a in rows]
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
@@ -149,9 +157,15 @@ def update_alert(alert_id: AlertId, body: AlertPatch, caller: Analyst, db: Db) -
     """Acknowledge, mark action taken, close, or (re)assign an alert."""
     with db.session() as session:
         alert = work.get_alert(session, caller, alert_id)
-        work.update_alert(session, caller, alert, expected_version=body.version,
-                          state=body.state.value if body.state else None,
-                          assignee_id=body.assignee_id, unassign=body.unassign)  # fmt: skip
+        work.update_alert(
+            session,
+            caller,
+            alert,
+            expected_version=body.version,
+            state=body.state.value if body.state else None,
+            assignee_id=body.assignee_id,
+            unassign=body.unassign,
+        )
         return _out(alert, caller)
 
 
@@ -160,8 +174,9 @@ def comment(alert_id: AlertId, body: CommentIn, caller: Analyst, db: Db) -> Comm
     """Comment on an alert."""
     with db.session() as session:
         alert = work.get_alert(session, caller, alert_id)
-        row = work.add_comment(session, caller, alert, body.body,
-                               confidentiality=body.confidentiality.value)  # fmt: skip
+        row = work.add_comment(
+            session, caller, alert, body.body, confidentiality=body.confidentiality.value
+        )
         return CommentOut.model_validate(row, from_attributes=True)
 
 
@@ -176,8 +191,9 @@ def list_rules(caller: Anyone, db: Db) -> list[RuleOut]:
 def add_rule(body: RuleIn, caller: Admin, db: Db) -> RuleOut:
     """Create an alert rule (admin)."""
     with db.session() as session:
-        rule = work.add_rule(session, caller, body.name, body.kind.value, body.params,
-                             severity=body.severity)  # fmt: skip
+        rule = work.add_rule(
+            session, caller, body.name, body.kind.value, body.params, severity=body.severity
+        )
         return RuleOut.model_validate(rule, from_attributes=True)
 
 
@@ -206,8 +222,15 @@ def list_channels(caller: Admin, db: Db) -> list[ChannelOut]:
 def add_channel(body: ChannelIn, caller: Admin, db: Db) -> ChannelOut:
     """Add a webhook or e-mail channel (admin)."""
     with db.session() as session:
-        channel = notifications.add_channel(session, caller, body.name, body.kind, body.target,
-                                            config=body.config, min_severity=body.min_severity)  # fmt: skip
+        channel = notifications.add_channel(
+            session,
+            caller,
+            body.name,
+            body.kind,
+            body.target,
+            config=body.config,
+            min_severity=body.min_severity,
+        )
         return ChannelOut.model_validate(channel, from_attributes=True)
 
 
@@ -219,7 +242,8 @@ def list_notifications(caller: Admin, db: Db, page: Paging) -> Page[Notification
     model = notifications.Notification
     with db.session(write=False) as session:
         total = session.scalar(select(func.count()).select_from(model)) or 0
-        rows = session.scalars(select(model).order_by(model.id.desc()).limit(page.limit)
-                               .offset(page.offset))  # fmt: skip
+        rows = session.scalars(
+            select(model).order_by(model.id.desc()).limit(page.limit).offset(page.offset)
+        )
         items = [NotificationOut.model_validate(n, from_attributes=True) for n in rows]
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)

@@ -107,21 +107,41 @@ def _out(a: work.Assessment, *, full: bool) -> AssessmentOut:
     data = work.content(a)
     factors = work.summarise(data["ratings"])
     ratings = [RatingOut.model_validate(r) for r in data["ratings"]] if full else None
-    return AssessmentOut(**{k: data[k] for k in (
-        "id", "iso3", "assessed_on", "analyst_id", "status", "framework_version",
-        "confidentiality", "summary", "version")},  # fmt: skip
-        created_at=a.created_at, updated_at=a.updated_at, reviewed_at=a.reviewed_at,
-        factors=[FactorOut(**vars(f)) for f in factors], overall=work.overall(factors),
-        ratings=ratings)  # fmt: skip
+    return AssessmentOut(
+        **{
+            k: data[k]
+            for k in (
+                "id",
+                "iso3",
+                "assessed_on",
+                "analyst_id",
+                "status",
+                "framework_version",
+                "confidentiality",
+                "summary",
+                "version",
+            )
+        },
+        created_at=a.created_at,
+        updated_at=a.updated_at,
+        reviewed_at=a.reviewed_at,
+        factors=[FactorOut(**vars(f)) for f in factors],
+        overall=work.overall(factors),
+        ratings=ratings,
+    )
 
 
 def _inputs(ratings: list[RatingIn]) -> list[work.RatingInput]:
     return [
-        work.RatingInput(indicator_id=r.indicator_id, rating=r.rating.value,
-                         confidence=r.confidence.value, note=r.note,
-                         evidence=tuple(e.model_dump() for e in r.evidence))
+        work.RatingInput(
+            indicator_id=r.indicator_id,
+            rating=r.rating.value,
+            confidence=r.confidence.value,
+            note=r.note,
+            evidence=tuple(e.model_dump() for e in r.evidence),
+        )
         for r in ratings
-    ]  # fmt: skip
+    ]
 
 
 @router.get("", response_model=Page[AssessmentOut])
@@ -134,9 +154,14 @@ def list_assessments(
 ) -> Page[AssessmentOut]:
     """Assessments within the caller's clearance, newest first."""
     with db.session(write=False) as session:
-        rows, total = work.list_assessments(session, caller, iso3=iso3,
-                                            status=status.value if status else None,
-                                            limit=page.limit, offset=page.offset)  # fmt: skip
+        rows, total = work.list_assessments(
+            session,
+            caller,
+            iso3=iso3,
+            status=status.value if status else None,
+            limit=page.limit,
+            offset=page.offset,
+        )
         items = [_out(a, full=False) for a in rows]
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
@@ -145,9 +170,15 @@ def list_assessments(
 def create(body: AssessmentIn, caller: Analyst, db: Db) -> AssessmentOut:
     """Start a draft assessment (every indicator not given starts as unknown)."""
     with db.session() as session:
-        a = work.create_assessment(session, caller, body.iso3, body.assessed_on,
-                                   confidentiality=body.confidentiality.value,
-                                   summary=body.summary, ratings=_inputs(body.ratings))  # fmt: skip
+        a = work.create_assessment(
+            session,
+            caller,
+            body.iso3,
+            body.assessed_on,
+            confidentiality=body.confidentiality.value,
+            summary=body.summary,
+            ratings=_inputs(body.ratings),
+        )
         return _out(a, full=True)
 
 
@@ -159,20 +190,29 @@ def get(assessment_id: AssessmentId, caller: Anyone, db: Db) -> AssessmentOut:
 
 
 @router.patch("/{assessment_id}", response_model=AssessmentOut)
-def update(assessment_id: AssessmentId, body: AssessmentPatch, caller: Analyst, db: Db) -> AssessmentOut:
+def update(
+    assessment_id: AssessmentId, body: AssessmentPatch, caller: Analyst, db: Db
+) -> AssessmentOut:
     """Edit a draft; 409 if someone saved a newer version since you loaded it."""
     with db.session() as session:
         a = work.get_assessment(session, caller, assessment_id)
-        work.update_assessment(session, caller, a, expected_version=body.version,
-                               ratings=_inputs(body.ratings), summary=body.summary,
-                               assessed_on=body.assessed_on,
-                               confidentiality=body.confidentiality.value
-                               if body.confidentiality else None)  # fmt: skip
+        work.update_assessment(
+            session,
+            caller,
+            a,
+            expected_version=body.version,
+            ratings=_inputs(body.ratings),
+            summary=body.summary,
+            assessed_on=body.assessed_on,
+            confidentiality=body.confidentiality.value if body.confidentiality else None,
+        )
         return _out(a, full=True)
 
 
 @router.post("/{assessment_id}/status", response_model=AssessmentOut)
-def set_status(assessment_id: AssessmentId, body: StatusIn, caller: Analyst, db: Db) -> AssessmentOut:
+def set_status(
+    assessment_id: AssessmentId, body: StatusIn, caller: Analyst, db: Db
+) -> AssessmentOut:
     """Submit a draft (analyst), or review / return a submitted one (reviewer)."""
     with db.session() as session:
         a = work.get_assessment(session, caller, assessment_id)
@@ -190,7 +230,9 @@ def history(assessment_id: AssessmentId, caller: Anyone, db: Db) -> list[Revisio
     """Every saved version, oldest first."""
     with db.session(write=False) as session:
         a = work.get_assessment(session, caller, assessment_id)
-        return [RevisionOut.model_validate(r, from_attributes=True) for r in work.history(session, a)]
+        return [
+            RevisionOut.model_validate(r, from_attributes=True) for r in work.history(session, a)
+        ]
 
 
 @router.get("/{assessment_id}/diff", response_model=DiffOut)
@@ -200,9 +242,11 @@ def diff(
     db: Db,
     from_version: Annotated[int, Query(ge=1, le=2**31 - 1)],
     to_version: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
-    other: Annotated[int | None, Query(ge=1, le=2**31 - 1,
-                                       description="Compare with another assessment's latest.")] = None,
-) -> DiffOut:  # fmt: skip
+    other: Annotated[
+        int | None,
+        Query(ge=1, le=2**31 - 1, description="Compare with another assessment's latest."),
+    ] = None,
+) -> DiffOut:
     """What changed between two versions (or against another assessment)."""
     with db.session(write=False) as session:
         a = work.get_assessment(session, caller, assessment_id)

@@ -37,7 +37,13 @@ def list_entries(
 ) -> Page[AuditOut]:
     """Audit entries within the caller's clearance, newest first."""
     with db.session(write=False) as session:
-        rows, total = audit.entries(session, caller, entity=entity, entity_id=entity_id,
-                                    limit=page.limit, offset=page.offset)  # fmt: skip
+        rows, total = audit.entries(
+            session,
+            caller,
+            entity=entity,
+            entity_id=entity_id,
+            limit=page.limit,
+            offset=page.offset,
+        )
         items = [AuditOut.model_validate(r, from_attributes=True) for r in rows]
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)

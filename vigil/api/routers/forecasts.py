@@ -48,17 +48,23 @@ def _cached(
         if key not in cache:
             if "table" not in cache:
                 cache["table"] = load_table()
-            result = forecast(cache["table"], model=model, base_year=base_year,
-                              seed=request.app.state.settings.seed)  # fmt: skip
+            result = forecast(
+                cache["table"],
+                model=model,
+                base_year=base_year,
+                seed=request.app.state.settings.seed,
+            )
             cache[key] = (result.frame, result.provenance.to_dict())
-        return cache[key]  # type: ignore[no-any-return]
+        return cache[key]
 
 
 @router.get("", response_model=ForecastPage)
 def list_forecasts(
     request: Request,
     page: Paging,
-    model: Annotated[str | None, Query(max_length=60, description="Model name (default ewp).")] = None,
+    model: Annotated[
+        str | None, Query(max_length=60, description="Model name (default ewp).")
+    ] = None,
     base_year: Annotated[int | None, Query(ge=1800, le=2200)] = None,
     iso3: Annotated[str | None, Query(pattern=r"^[A-Za-z]{3}$")] = None,
 ) -> ForecastPage:
@@ -66,12 +72,21 @@ def list_forecasts(
     frame, provenance = _cached(request, model, base_year)
     if iso3:
         frame = frame[frame["iso3"].fillna("").str.upper() == iso3.upper()]
+    rows: list[Any]
     window = frame.sort_values("rank").iloc[page.offset : page.offset + page.limit]
+    rows = list(window.itertuples(index=False))
     items = [
-        ForecastRow(country=str(r.country), ccode=int(r.ccode),
-                    iso3=None if pd.isna(r.iso3) else str(r.iso3), base_year=int(r.base_year),
-                    model=str(r.model), probability=float(r.probability), rank=int(r.rank))
-        for r in window.itertuples(index=False)
-    ]  # fmt: skip
-    return ForecastPage(items=items, total=len(frame), limit=page.limit, offset=page.offset,
-                        provenance=provenance)  # fmt: skip
+        ForecastRow(
+            country=str(r.country),
+            ccode=int(r.ccode),
+            iso3=None if pd.isna(r.iso3) else str(r.iso3),
+            base_year=int(r.base_year),
+            model=str(r.model),
+            probability=float(r.probability),
+            rank=int(r.rank),
+        )
+        for r in rows
+    ]
+    return ForecastPage(
+        items=items, total=len(frame), limit=page.limit, offset=page.offset, provenance=provenance
+    )

@@ -38,8 +38,13 @@ def get_framework() -> FrameworkOut:
         version=fw.version,
         source=fw.source,
         factors=[
-            FactorOut(id=f.id, title=f.title, description=f.description, scope=f.scope,
-                      indicators=[IndicatorOut(id=i.id, text=i.text) for i in f.indicators])
+            FactorOut(
+                id=f.id,
+                title=f.title,
+                description=f.description,
+                scope=f.scope,
+                indicators=[IndicatorOut(id=i.id, text=i.text) for i in f.indicators],
+            )
             for f in fw.factors
         ],
-    )  # fmt: skip
+    )

@@ -44,8 +44,9 @@ def list_notes(
 ) -> Page[NoteOut]:
     """Notes within the caller's clearance, newest first."""
     with db.session(write=False) as session:
-        rows, total = work.list_notes(session, caller, iso3=iso3, q=q, limit=page.limit,
-                                      offset=page.offset)  # fmt: skip
+        rows, total = work.list_notes(
+            session, caller, iso3=iso3, q=q, limit=page.limit, offset=page.offset
+        )
         items = [NoteOut.model_validate(n, from_attributes=True) for n in rows]
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
@@ -54,8 +55,14 @@ def list_notes(
 def add_note(body: NoteIn, caller: Analyst, db: Db) -> NoteOut:
     """Write a note (at most at your own clearance)."""
     with db.session() as session:
-        note = work.add_note(session, caller, body.iso3, body.body,
-                             confidentiality=body.confidentiality.value, report_id=body.report_id)  # fmt: skip
+        note = work.add_note(
+            session,
+            caller,
+            body.iso3,
+            body.body,
+            confidentiality=body.confidentiality.value,
+            report_id=body.report_id,
+        )
         return NoteOut.model_validate(note, from_attributes=True)
 
 

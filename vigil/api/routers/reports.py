@@ -94,16 +94,21 @@ class PollOut(BaseModel):
 
 def _out(report: store.Report, *, full: bool) -> ReportOut:
     data = store.report_content(report)
-    return ReportOut(**{k: data[k] for k in ReportOut.model_fields if k in data and k != "text"},
-                     triage=report.triage if full else None,
-                     text=report.text if full else None)  # fmt: skip
+    return ReportOut(
+        **{k: data[k] for k in ReportOut.model_fields if k in data and k != "text"},
+        triage=report.triage if full else None,
+        text=report.text if full else None,
+    )
 
 
 def _triage(session: Session, text: str, request: Request) -> dict[str, Any]:
     from vigil.workspace.triage import triage
 
-    result = triage(text, corrections=store.training_examples(session),
-                    use_embeddings=getattr(request.app.state, "triage_embeddings", True))  # fmt: skip
+    result = triage(
+        text,
+        corrections=store.training_examples(session),
+        use_embeddings=getattr(request.app.state, "triage_embeddings", True),
+    )
     data = result.to_dict()
     data["factors"] = data["factors"][:5]
     return json.loads(json.dumps(data, default=str))
@@ -119,7 +124,11 @@ def _ingest(
             given = store.ReportInput(**{**vars(given), "countries": (*given.countries, *found)})
         stored = store.store_report(session, caller, given, triage=triaged)
         if not stored.created:
-            shown = f" (report {stored.report.id})" if can_see(caller, stored.report.confidentiality) else ""
+            shown = (
+                f" (report {stored.report.id})"
+                if can_see(caller, stored.report.confidentiality)
+                else ""
+            )
             raise ConflictError(f"an identical report is already stored{shown}")
         return stored
 
@@ -135,8 +144,9 @@ def list_reports(
 ) -> Page[ReportOut]:
     """Reports within the caller's clearance, newest first; search title and text with ``q``."""
     with db.session(write=False) as session:
-        rows, total = store.search_reports(session, caller, q=q, iso3=iso3, source=source,
-                                           limit=page.limit, offset=page.offset)  # fmt: skip
+        rows, total = store.search_reports(
+            session, caller, q=q, iso3=iso3, source=source, limit=page.limit, offset=page.offset
+        )
         items = [_out(r, full=False) for r in rows]
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
@@ -150,10 +160,15 @@ def add_report(
     triage: Annotated[bool, Query(description="Detect countries and risk factors.")] = True,
 ) -> ReportOut:
     """Store a report's text; 409 if the same text is already stored."""
-    given = store.ReportInput(title=body.title, text=body.text, url=body.url, source=body.source,
-                              published_at=body.published_at,
-                              confidentiality=body.confidentiality.value,
-                              countries=tuple(body.countries))  # fmt: skip
+    given = store.ReportInput(
+        title=body.title,
+        text=body.text,
+        url=body.url,
+        source=body.source,
+        published_at=body.published_at,
+        confidentiality=body.confidentiality.value,
+        countries=tuple(body.countries),
+    )
     return _out(_ingest(db, caller, given, request, triage).report, full=True)
 
 
@@ -169,16 +184,23 @@ async def upload_report(
     """Extract the text of an uploaded file and store it as a report."""
     data = await file.read(intake.MAX_BYTES + 1)
     extracted = intake.extract_text(data, file.content_type, file.filename)
-    given = store.ReportInput(title=extracted.title or file.filename or "", text=extracted.text,
-                              source=source, confidentiality=confidentiality.value)  # fmt: skip
+    given = store.ReportInput(
+        title=extracted.title or file.filename or "",
+        text=extracted.text,
+        source=source,
+        confidentiality=confidentiality.value,
+    )
     from starlette.concurrency import run_in_threadpool
 
     stored = await run_in_threadpool(_ingest, db, caller, given, request, True)
     return _out(stored.report, full=True)
 
 
-@router.get("/reports/export", response_class=Response,
-            responses={200: {"content": {"text/csv": {}, "application/x-ndjson": {}}}})  # fmt: skip
+@router.get(
+    "/reports/export",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}, "application/x-ndjson": {}}}},
+)
 def export_reports(
     caller: Anyone,
     db: Db,
@@ -190,8 +212,17 @@ def export_reports(
     with db.session(write=False) as session:
         rows, _ = store.search_reports(session, caller, q=q, iso3=iso3, limit=1_000_000)
         records = [store.report_content(r) | {"text": r.text} for r in rows]
-    fields = ["id", "title", "confidentiality", "countries", "url", "created_at", "created_by",
-              "near_duplicate_of", "text"]  # fmt: skip
+    fields = [
+        "id",
+        "title",
+        "confidentiality",
+        "countries",
+        "url",
+        "created_at",
+        "created_by",
+        "near_duplicate_of",
+        "text",
+    ]
     if format == "jsonl":
         body = "".join(json.dumps({k: r.get(k) for k in fields}) + "\n" for r in records)
         return Response(body, media_type="application/x-ndjson")
@@ -224,7 +255,10 @@ def list_labels(report_id: ReportId, caller: Anyone, db: Db) -> list[LabelOut]:
     """Analysts' verdicts on the report's risk factors."""
     with db.session(write=False) as session:
         report = store.get_report(session, caller, report_id)
-        return [LabelOut.model_validate(x, from_attributes=True) for x in store.labels_for(session, report)]
+        return [
+            LabelOut.model_validate(x, from_attributes=True)
+            for x in store.labels_for(session, report)
+        ]
 
 
 @router.post("/reports/{report_id}/labels", response_model=LabelOut, status_code=201)
@@ -240,15 +274,24 @@ def add_label(report_id: ReportId, body: LabelIn, caller: Analyst, db: Db) -> La
 def list_sources(caller: Anyone, db: Db) -> list[SourceOut]:
     """Sources within the caller's clearance."""
     with db.session(write=False) as session:
-        return [SourceOut.model_validate(s, from_attributes=True) for s in store.list_sources(session, caller)]
+        return [
+            SourceOut.model_validate(s, from_attributes=True)
+            for s in store.list_sources(session, caller)
+        ]
 
 
 @router.post("/sources", response_model=SourceOut, status_code=201)
 def add_source(body: SourceIn, caller: Analyst, db: Db) -> SourceOut:
     """Register a source (a feed URL for ``kind: feed``)."""
     with db.session() as session:
-        source = store.add_source(session, caller, body.name, kind=body.kind, url=body.url,
-                                  confidentiality=body.confidentiality.value)  # fmt: skip
+        source = store.add_source(
+            session,
+            caller,
+            body.name,
+            kind=body.kind,
+            url=body.url,
+            confidentiality=body.confidentiality.value,
+        )
         return SourceOut.model_validate(source, from_attributes=True)
 
 
@@ -265,8 +308,13 @@ def poll_source(
     items = intake.read_feed(url)
     ids, duplicates = [], 0
     for item in items:
-        given = store.ReportInput(title=item.title, text=f"{item.title}\n\n{item.text}",
-                                  url=item.link, source=name, published_at=item.published)  # fmt: skip
+        given = store.ReportInput(
+            title=item.title,
+            text=f"{item.title}\n\n{item.text}",
+            url=item.link,
+            source=name,
+            published_at=item.published,
+        )
         try:
             ids.append(_ingest(db, caller, given, request, True).report.id)
         except ConflictError:

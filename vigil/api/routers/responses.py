@@ -92,9 +92,14 @@ def list_actions(
 ) -> Page[ActionOut]:
     """Preventive actions, newest first."""
     with db.session(write=False) as session:
-        rows, total = work.list_actions(session, iso3=iso3, type=type.value if type else None,
-                                        status=status.value if status else None,
-                                        limit=page.limit, offset=page.offset)  # fmt: skip
+        rows, total = work.list_actions(
+            session,
+            iso3=iso3,
+            type=type.value if type else None,
+            status=status.value if status else None,
+            limit=page.limit,
+            offset=page.offset,
+        )
         items = [_out(a) for a in rows]
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
@@ -102,9 +107,15 @@ def list_actions(
 @router.post("/actions", response_model=ActionOut, status_code=201)
 def record(body: ActionIn, caller: Analyst, db: Db) -> ActionOut:
     """Record an action; linked alerts move to action_taken."""
-    given = work.ActionInput(**{**body.model_dump(), "type": body.type.value,
-                                "status": body.status.value, "alert_ids": tuple(body.alert_ids),
-                                "assessment_ids": tuple(body.assessment_ids)})  # fmt: skip
+    given = work.ActionInput(
+        **{
+            **body.model_dump(),
+            "type": body.type.value,
+            "status": body.status.value,
+            "alert_ids": tuple(body.alert_ids),
+            "assessment_ids": tuple(body.assessment_ids),
+        }
+    )
     with db.session() as session:
         return _out(work.record_action(session, caller, given))
 
@@ -125,8 +136,11 @@ def update_action(action_id: ActionId, body: ActionPatch, caller: Analyst, db: D
     changes = {k: v for k, v in changes.items() if v is not None or k == "ended_on"}
     with db.session() as session:
         action = work.get_action(session, action_id)
-        return _out(work.update_action(session, caller, action, expected_version=body.version,
-                                       changes=changes))  # fmt: skip
+        return _out(
+            work.update_action(
+                session, caller, action, expected_version=body.version, changes=changes
+            )
+        )
 
 
 @router.get("/responses/report", response_model=ResponseReportOut)

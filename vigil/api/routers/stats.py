@@ -40,6 +40,12 @@ def counts(caller: Anyone, db: Db) -> Counts:
         return int(session.scalar(query.where(*where)) or 0)  # type: ignore[arg-type]
 
     with db.session(write=False) as session:
-        return Counts(reports=count(Report), sources=count(Source), notes=count(Note),
-                      assessments=count(Assessment), alerts=count(Alert),
-                      open_alerts=count(Alert, Alert.state == "open"), actions=count(Action))  # fmt: skip
+        return Counts(
+            reports=count(Report),
+            sources=count(Source),
+            notes=count(Note),
+            assessments=count(Assessment),
+            alerts=count(Alert),
+            open_alerts=count(Alert, Alert.state == "open"),
+            actions=count(Action),
+        )

@@ -49,9 +49,14 @@ class TokenOut(BaseModel):
 
 
 def _out(user: accounts.User) -> UserOut:
-    return UserOut(id=user.id, name=user.name, role=Role(user.role),
-                   clearance=Level(user.clearance), active=user.active,
-                   created_at=user.created_at)  # fmt: skip
+    return UserOut(
+        id=user.id,
+        name=user.name,
+        role=Role(user.role),
+        clearance=Level(user.clearance),
+        active=user.active,
+        created_at=user.created_at,
+    )
 
 
 @router.get("/me", response_model=UserOut)
@@ -72,8 +77,16 @@ def list_users(caller: Admin, db: Db) -> list[UserOut]:
 def add_user(body: UserIn, caller: Admin, db: Db) -> UserOut:
     """Create a user."""
     with db.session() as session:
-        return _out(accounts.add_user(session, caller, body.name, role=body.role.value,
-                                      clearance=body.clearance.value, password=body.password))  # fmt: skip
+        return _out(
+            accounts.add_user(
+                session,
+                caller,
+                body.name,
+                role=body.role.value,
+                clearance=body.clearance.value,
+                password=body.password,
+            )
+        )
 
 
 UserId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -84,10 +97,17 @@ def update_user(user_id: UserId, body: UserPatch, caller: Admin, db: Db) -> User
     """Change a user's role, clearance, password or activity."""
     with db.session() as session:
         user = accounts.get_user_by_id(session, user_id)
-        return _out(accounts.update_user(
-            session, caller, user, role=body.role.value if body.role else None,
-            clearance=body.clearance.value if body.clearance else None, active=body.active,
-            password=body.password))  # fmt: skip
+        return _out(
+            accounts.update_user(
+                session,
+                caller,
+                user,
+                role=body.role.value if body.role else None,
+                clearance=body.clearance.value if body.clearance else None,
+                active=body.active,
+                password=body.password,
+            )
+        )
 
 
 @router.post("/{user_id}/tokens", response_model=TokenOut, status_code=201)
@@ -95,4 +115,6 @@ def new_token(user_id: UserId, body: TokenIn, caller: Admin, db: Db) -> TokenOut
     """Issue an API token for a user (shown once)."""
     with db.session() as session:
         user = accounts.get_user_by_id(session, user_id)
-        return TokenOut(token=accounts.issue_token(session, caller, user, body.label), user=user.name)
+        return TokenOut(
+            token=accounts.issue_token(session, caller, user, body.label), user=user.name
+        )

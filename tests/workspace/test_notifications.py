@@ -1,0 +1,190 @@
+"""Notifications: real webhook and SMTP servers, deduplication, back-off, every attempt logged."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, ClassVar
+
+import pandas as pd
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import select
+
+from vigil.workspace import alerts
+from vigil.workspace.database import Database
+from vigil.workspace.notifications import (
+    Notification,
+    RetryPolicy,
+    add_channel,
+    attempts_for,
+    deliver_all,
+    deliver_due,
+    enqueue,
+)
+from vigil.workspace.users import User
+
+
+class Hook(BaseHTTPRequestHandler):
+    """Answers 503 to the first ``failures`` posts, then 200; keeps every body."""
+
+    failures = 0
+    bodies: ClassVar[list[dict[str, Any]]] = []
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        type(self).bodies.append(body)
+        status = 503 if len(type(self).bodies) <= type(self).failures else 200
+        self.send_response(status)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def webhook() -> Iterator[tuple[str, type[Hook]]]:
+    handler = type("FreshHook", (Hook,), {"failures": 2, "bodies": []})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/hook", handler
+    server.shutdown()
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+
+    async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:
+        self.messages.append(envelope)
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[int, Inbox]]:
+    inbox = Inbox()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield port, inbox
+    controller.stop()
+
+
+def _raise_alert(db: Database, admin: User) -> int:
+    frame = pd.DataFrame(
+        [
+            {
+                "country": "Myanmar",
+                "iso3": "MMR",
+                "ccode": 775,
+                "base_year": 2024,
+                "model": "ewp",
+                "probability": 0.3,
+                "rank": 1,
+            }
+        ]
+    )
+    with db.session() as session:
+        alerts.add_rule(session, admin, "high", "forecast_threshold", {"threshold": 0.1})
+        [alert] = alerts.evaluate_forecasts(session, admin, frame, None)
+        return alert.id
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+def test_a_failing_webhook_is_retried_with_back_off_and_every_attempt_is_logged(
+    db: Database, people: dict[str, User], webhook: tuple[str, type[Hook]]
+) -> None:
+    url, hook = webhook
+    with db.session() as session:
+        add_channel(session, people["admin"], "ops", "webhook", url)
+    alert_id = _raise_alert(db, people["admin"])
+    clock = Clock()
+    policy = RetryPolicy(max_attempts=5, base_delay=timedelta(seconds=30), timeout=5)
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        clock.sleep(seconds)
+
+    made = deliver_all(db, policy=policy, sleep=sleep, now=clock)
+    with db.session(write=False) as session:
+        note = session.scalars(select(Notification)).one()
+        log = attempts_for(session, note.id)
+    assert made == 3 and waits == [30.0, 60.0]
+    assert [a.ok for a in log] == [False, False, True]
+    assert "503" in log[0].detail and log[2].detail == "HTTP 200"
+    assert note.status == "sent" and note.attempts == 3
+    assert [b["alert"]["id"] for b in hook.bodies] == [alert_id] * 3
+
+
+def test_delivery_gives_up_after_the_last_attempt(
+    db: Database, people: dict[str, User], webhook: tuple[str, type[Hook]]
+) -> None:
+    url, hook = webhook
+    hook.failures = 100
+    with db.session() as session:
+        add_channel(session, people["admin"], "ops", "webhook", url)
+    _raise_alert(db, people["admin"])
+    clock = Clock()
+    deliver_all(db, policy=RetryPolicy(max_attempts=3), sleep=clock.sleep, now=clock)
+    with db.session(write=False) as session:
+        note = session.scalars(select(Notification)).one()
+        assert (note.status, note.attempts, len(attempts_for(session, note.id))) == ("failed", 3, 3)
+    assert deliver_due(db, now=clock) == []
+
+
+def test_email_goes_through_a_real_smtp_server_once(
+    db: Database, people: dict[str, User], smtp: tuple[int, Inbox]
+) -> None:
+    port, inbox = smtp
+    with db.session() as session:
+        add_channel(
+            session,
+            people["admin"],
+            "desk",
+            "email",
+            "desk@example.org",
+            config={"smtp_host": "127.0.0.1", "smtp_port": port},
+        )
+    alert_id = _raise_alert(db, people["admin"])
+    with db.session() as session:
+        alert = alerts.get_alert(session, people["admin"], alert_id)
+        assert enqueue(session, alert, "opened") == []
+    deliver_all(db)
+    [message] = inbox.messages
+    assert message.rcpt_tos == ["desk@example.org"]
+    assert b"Myanmar" in message.content and b"[Vigil medium]" in message.content
+
+
+def test_unreachable_smtp_is_logged_as_a_failed_attempt(
+    db: Database, people: dict[str, User]
+) -> None:
+    with db.session() as session:
+        add_channel(
+            session,
+            people["admin"],
+            "desk",
+            "email",
+            "desk@example.org",
+            config={"smtp_host": "127.0.0.1", "smtp_port": 1},
+        )
+    _raise_alert(db, people["admin"])
+    [attempt] = deliver_due(db, policy=RetryPolicy(timeout=2))
+    assert not attempt.ok and "refused" in attempt.detail.lower()
