@@ -16,7 +16,6 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 from scipy.linalg.blas import dgemm, dsyrk
-from scipy.special import expit
 
 _EPS_PROB = 1e-5  # cv.glmnet clips predicted probabilities to [ε, 1 − ε] for deviance
 _FDEV = 1e-5  # glmnet stops the path when deviance explained improves by less than this
@@ -31,6 +30,12 @@ class Path:
     lambdas: np.ndarray
     coefs: np.ndarray
     intercepts: np.ndarray
+
+
+def sigmoid(eta: np.ndarray) -> np.ndarray:
+    """The logistic function; several times faster than ``scipy.special.expit`` here."""
+    with np.errstate(over="ignore"):
+        return np.asarray(1.0 / (1.0 + np.exp(-eta)))
 
 
 def lambda_sequence(
@@ -130,7 +135,7 @@ def fit_path(
         previous = theta
         theta = _newton(z1, y, scale, start, lam, alpha, tol, max_newton, hessians)
         coefs[index], intercepts[index] = theta[1:].T, theta[0]
-        ratio = 1 - _mean_deviance(y, expit(z1 @ theta[:, 0]), masks[:, 0]) / null_dev
+        ratio = 1 - _mean_deviance(y, sigmoid(z1 @ theta[:, 0]), masks[:, 0]) / null_dev
         if index >= 4 and (ratio - previous_ratio < _FDEV * ratio or ratio > _DEVMAX):
             last = index + 1
             break
@@ -160,7 +165,7 @@ def _newton(
     active = np.ones(theta.shape[1], dtype=bool)
     for iteration in range(max_newton):
         which = np.flatnonzero(active)
-        prob = expit(dgemm(1.0, z1, theta[:, which]))
+        prob = sigmoid(dgemm(1.0, z1, theta[:, which]))
         grads = dgemm(1.0, z1, (y[:, None] - prob) * scale[:, which], trans_a=1)
         for column, k in enumerate(which):
             if hessians[k] is None or iteration >= _STALE_ROUNDS:
@@ -208,7 +213,7 @@ def cross_validate(
     for f in range(n_folds):
         held_out = folds == f
         eta = path.intercepts[:, f + 1][:, None] + path.coefs[:, f + 1] @ z[held_out].T
-        prob = np.clip(expit(eta), _EPS_PROB, 1 - _EPS_PROB)
+        prob = np.clip(sigmoid(eta), _EPS_PROB, 1 - _EPS_PROB)
         yh = y[held_out]
         cv_dev += (-2 * (yh * np.log(prob) + (1 - yh) * np.log1p(-prob))).sum(axis=1)
     return path, cv_dev / len(y)
