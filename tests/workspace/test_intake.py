@@ -306,3 +306,14 @@ def test_unreachable_server_is_a_data_error() -> None:
 def test_missing_feed_file_is_a_data_error(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="cannot read the feed file"):
         read_feed(tmp_path / "absent.xml")
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=500))
+def test_any_markup_as_html_either_extracts_or_raises_a_data_error(markup: str) -> None:
+    try:
+        result = extract_text(f"<html><body>{markup}</body></html>".encode(), "text/html", "f.html")
+    except DataError as err:
+        assert str(err).startswith("f.html: ")
+    else:
+        assert result.text.strip()

@@ -11,7 +11,6 @@ from __future__ import annotations
 import calendar
 import hashlib
 import io
-import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -60,7 +59,8 @@ _SUFFIXES = {
     ".pdf": PDF,
 }
 _MEDIA_ALIASES = {"application/xhtml+xml": HTML, "text/markdown": PLAIN, "application/x-pdf": PDF}
-_log = logging.getLogger(__name__)
+_BLOCKS = ("p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote")
+_BREAK = "\ue000"  # a private-use character marks block boundaries while text is flattened
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,10 +177,12 @@ def _read_html(data: bytes, where: str) -> tuple[str, str | None, None]:
 
 
 def _html_to_text(markup: str) -> str:
-    """All visible text of an HTML fragment or page (scripts and styles dropped)."""
+    """Visible text of an HTML fragment or page: scripts, styles and navigation dropped, source
+    line breaks ignored (as a browser would), one paragraph per block element."""
     import lxml.html
     from lxml.etree import ParserError
 
+    markup = markup.replace(_BREAK, " ")
     if not markup.strip():
         return ""
     try:
@@ -189,7 +191,10 @@ def _html_to_text(markup: str) -> str:
         return markup
     for node in root.xpath("//script|//style|//noscript|//nav|//header|//footer"):
         node.drop_tree()
-    return str(root.text_content())
+    for node in root.iter(*_BLOCKS):
+        node.tail = _BREAK + (node.tail or "")
+    paragraphs = (" ".join(part.split()) for part in str(root.text_content()).split(_BREAK))
+    return "\n\n".join(paragraph for paragraph in paragraphs if paragraph)
 
 
 def _read_pdf(data: bytes, where: str) -> tuple[str, str | None, int]:
