@@ -95,7 +95,7 @@ class PollOut(BaseModel):
 def _out(report: store.Report, *, full: bool) -> ReportOut:
     data = store.report_content(report)
     return ReportOut(
-        **{k: data[k] for k in ReportOut.model_fields if k in data and k != "text"},
+        **{k: data[k] for k in ReportOut.model_fields if k in data and k not in ("text", "triage")},
         triage=report.triage if full else None,
         text=report.text if full else None,
     )

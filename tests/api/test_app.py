@@ -1,0 +1,155 @@
+"""The API application: one error shape, authentication, sessions, pagination, forecasts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from clients import api_client, bearer, make_users
+from fastapi import APIRouter
+from fastapi.testclient import TestClient
+
+from vigil.api import create_app
+from vigil.settings import Settings
+from vigil.workspace.database import open_database
+from vigil.workspace.users import add_user, system_actor
+
+
+@pytest.fixture
+def client(db_url: str, vigil_home: Path) -> Iterator[TestClient]:
+    with api_client(vigil_home, db_url) as c:
+        yield c
+
+
+@pytest.fixture
+def tokens(db_url: str, client: TestClient) -> dict[tuple[str, str], str]:
+    return make_users(db_url)
+
+
+def test_the_spec_is_served_and_lists_the_resources(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    for path in (
+        "/api/v1/reports",
+        "/api/v1/assessments",
+        "/api/v1/alerts",
+        "/api/v1/actions",
+        "/api/v1/users",
+        "/api/v1/forecasts",
+        "/api/v1/audit",
+        "/login",
+    ):
+        assert path in spec["paths"]
+    assert client.get("/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "/api/v1/nowhere"),
+        ("get", "/api/v1/reports/1"),
+        ("post", "/api/v1/reports"),
+        ("get", "/api/v1/reports?limit=0"),
+    ],
+)
+def test_every_error_has_the_same_shape(
+    client: TestClient, tokens: dict[tuple[str, str], str], method: str, path: str
+) -> None:
+    response = client.request(method, path, headers=bearer(tokens[("analyst", "public")]), json={})
+    body = response.json()
+    assert response.status_code >= 400
+    assert set(body) == {"error"} and set(body["error"]) == {"status", "code", "message"}
+    assert body["error"]["status"] == response.status_code
+
+
+def test_unauthenticated_writes_answer_401_and_a_bad_token_too(client: TestClient) -> None:
+    response = client.post("/api/v1/notes", json={"iso3": "MMR", "body": "x"})
+    assert response.status_code == 401 and response.json()["error"]["code"] == "unauthenticated"
+    bad = client.post("/api/v1/notes", json={"iso3": "MMR", "body": "x"}, headers=bearer("vgl_x"))
+    assert bad.status_code == 401
+
+
+def test_web_login_sets_a_session_cookie_that_authenticates(
+    client: TestClient, db_url: str
+) -> None:
+    db = open_database(db_url)
+    with db.session() as session:
+        add_user(session, system_actor, "ana", role="analyst", password="s3cret-words")
+    refused = client.post("/login", data={"username": "ana", "password": "nope-nope"})
+    assert refused.status_code == 401
+    response = client.post(
+        "/login",
+        data={"username": "ana", "password": "s3cret-words", "next": "//evil.example/"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303 and response.headers["location"] == "/"
+    assert client.get("/api/v1/users/me").json()["name"] == "ana"
+    client.post("/logout")
+    assert client.get("/api/v1/users/me").status_code == 401
+
+
+def test_lists_are_paginated_with_totals(
+    client: TestClient, tokens: dict[tuple[str, str], str]
+) -> None:
+    auth = bearer(tokens[("analyst", "public")])
+    for n in range(5):
+        assert (
+            client.post(
+                "/api/v1/notes", headers=auth, json={"iso3": "MMR", "body": f"note {n}"}
+            ).status_code
+            == 201
+        )
+    page = client.get("/api/v1/notes?limit=2&offset=1", headers=auth).json()
+    assert page["total"] == 5 and [n["body"] for n in page["items"]] == ["note 3", "note 2"]
+
+
+def test_a_stale_assessment_edit_answers_409(
+    client: TestClient, tokens: dict[tuple[str, str], str]
+) -> None:
+    auth = bearer(tokens[("analyst", "public")])
+    created = client.post(
+        "/api/v1/assessments", headers=auth, json={"iso3": "MMR", "assessed_on": "2025-01-01"}
+    ).json()
+    edit = {"version": 1, "ratings": [{"indicator_id": "RF1.1", "rating": "present"}]}
+    first = client.patch(f"/api/v1/assessments/{created['id']}", headers=auth, json=edit)
+    second = client.patch(f"/api/v1/assessments/{created['id']}", headers=auth, json=edit)
+    assert first.status_code == 200 and first.json()["version"] == 2
+    assert second.status_code == 409 and second.json()["error"]["code"] == "conflict"
+
+
+def test_reports_are_triaged_on_intake_and_duplicates_refused(
+    client: TestClient, tokens: dict[tuple[str, str], str]
+) -> None:
+    auth = bearer(tokens[("analyst", "public")])
+    text = (
+        "Soldiers in Myanmar burned villages in Rakhine and officials called the Rohingya "
+        "a threat; thousands fled across the border."
+    )
+    created = client.post("/api/v1/reports", headers=auth, json={"title": "t", "text": text})
+    assert created.status_code == 201
+    body = created.json()
+    assert "MMR" in body["countries"] and len(body["triage"]["factors"]) == 5
+    again = client.post("/api/v1/reports", headers=auth, json={"title": "t", "text": text})
+    assert again.status_code == 409 and f"report {body['id']}" in again.json()["error"]["message"]
+    label = client.post(
+        f"/api/v1/reports/{body['id']}/labels",
+        headers=auth,
+        json={"factor_id": "RF9", "verdict": "corrected"},
+    )
+    assert label.status_code == 201
+
+
+def test_extra_routers_are_mounted_and_may_take_over_the_root(tmp_path: Path) -> None:
+    pages = APIRouter()
+    pages.add_api_route("/", lambda: {"page": "home"}, methods=["GET"])
+    app = create_app(Settings(home=tmp_path), extra_routers=[pages])
+    with TestClient(app) as client:
+        assert client.get("/").json() == {"page": "home"}
+
+
+@pytest.mark.slow
+def test_forecasts_are_served_ranked_with_provenance(tmp_path: Path) -> None:
+    with TestClient(create_app(Settings(home=tmp_path))) as client:
+        body = client.get("/api/v1/forecasts?base_year=2024&limit=3").json()
+    assert body["total"] >= 160 and [r["rank"] for r in body["items"]] == [1, 2, 3]
+    assert body["provenance"]["data_sha256"] and body["provenance"]["vigil_version"]

