@@ -8,7 +8,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError as DatabaseValueError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException
 
 from vigil.errors import VigilError
@@ -81,6 +82,15 @@ def install(app: FastAPI) -> None:
     async def _http(_: Request, err: HTTPException) -> JSONResponse:
         code = _HTTP_CODES.get(err.status_code, "http_error")
         return error_response(err.status_code, code, str(err.detail), err.headers)
+
+    @app.exception_handler(DatabaseValueError)
+    async def _value(_: Request, err: DatabaseValueError) -> JSONResponse:
+        reason = str(err.orig).splitlines()[0] if err.orig else "invalid value"
+        return error_response(422, "invalid_value", f"the database refused a value: {reason}")
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(_: Request, err: IntegrityError) -> JSONResponse:
+        return error_response(409, "conflict", "the change collides with existing data; retry")
 
     @app.exception_handler(OperationalError)
     async def _database(_: Request, err: OperationalError) -> JSONResponse:

@@ -5,6 +5,8 @@ Exit codes: 0 success, 1 a data or user error (one line on stderr), 2 a usage er
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 from typer.core import TyperGroup
 
@@ -16,7 +18,7 @@ from vigil.errors import VigilError
 class VigilGroup(TyperGroup):
     """The top-level group: a :class:`VigilError` becomes one line on stderr and its exit code."""
 
-    def invoke(self, ctx: typer.Context) -> object:
+    def invoke(self, ctx: Any) -> Any:  # typer's vendored click Context is private
         try:
             return super().invoke(ctx)
         except VigilError as err:
