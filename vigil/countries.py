@@ -85,7 +85,7 @@ def gw_for_iso3(iso3: str, default: int | None = None) -> int | None:
     """Gleditsch-Ward number for an ISO3 code, falling back to ``default``."""
     found = converter().convert(iso3, src="ISO3", to="GWcode", not_found=_MISSING)
     try:
-        return int(found)  # type: ignore[arg-type]
+        return int(found)
     except (TypeError, ValueError):
         return default
 

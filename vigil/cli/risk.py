@@ -120,14 +120,14 @@ def _jsonable(value: Any) -> Any:
 
 
 def _latest_signals(settings: Settings, iso3: str | None) -> list[dict[str, Any]]:
-    """Recent escalation signals from the event store, when one exists."""
-    if iso3 is None:
+    """Recent escalation signals from the event store, when one has been filled."""
+    from vigil.events.signals import latest_signals
+    from vigil.events.store import EventStore
+
+    store = EventStore.from_settings(settings)
+    if iso3 is None or not store.path.exists():
         return []
-    try:
-        from vigil.events.signals import latest_signals_for_home
-    except ImportError:
-        return []
-    return latest_signals_for_home(settings.home, iso3)
+    return [signal.as_dict() for signal in latest_signals(store, iso3)]
 
 
 def _print_explanation(e: Explanation, signals: list[dict[str, Any]]) -> None:

@@ -9,6 +9,7 @@ cross-validation on binomial deviance over glmnet's default log-spaced path
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -135,7 +136,7 @@ class EWPModel(ClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         return float(self.intercept_[0] + self.coef_[0] @ self.mean_)
 
-    def __sklearn_tags__(self):  # type: ignore[no-untyped-def]
+    def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = True
         tags.classifier_tags.multi_class = False

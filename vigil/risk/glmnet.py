@@ -168,10 +168,10 @@ def _newton(
         prob = sigmoid(dgemm(1.0, z1, theta[:, which]))
         grads = dgemm(1.0, z1, (y[:, None] - prob) * scale[:, which], trans_a=1)
         for column, k in enumerate(which):
-            if hessians[k] is None or iteration >= _STALE_ROUNDS:
-                pk = prob[:, column]
-                hessians[k] = _weighted_gram(z1, pk * (1 - pk) * scale[:, k])
             hess = hessians[k]
+            if hess is None or iteration >= _STALE_ROUNDS:
+                pk = prob[:, column]
+                hess = hessians[k] = _weighted_gram(z1, pk * (1 - pk) * scale[:, k])
             delta = _solve_quadratic(
                 hess, grads[:, column], theta[:, k], lam * alpha, lam * (1 - alpha), tol * 0.1,
                 10_000,

@@ -191,9 +191,11 @@ def _check_ranges(frame: pd.DataFrame, path: str) -> None:
             )  # fmt: skip
     for column, (low, high) in RANGES.items():
         values = frame[column]
-        bad = (values < low if low is not None else False) | (
-            values > high if high is not None else False
-        )
+        bad = pd.Series(False, index=frame.index)
+        if low is not None:
+            bad |= values < low
+        if high is not None:
+            bad |= values > high
         if bad.any():
             value = frame.loc[bad, column].iloc[0]
             upper = "∞" if high is None else high
@@ -216,14 +218,15 @@ def _check_unique(frame: pd.DataFrame, path: str) -> None:
 
 
 def _add_identity(frame: pd.DataFrame, path: str) -> pd.DataFrame:
-    frame = frame.astype({"year": "int64", "ccode": "int64"})
+    frame = frame.astype({"year": "int64", "ccode": "int64"}).reset_index(drop=True)
+    pairs = frame[["ewp_name", "ccode"]].drop_duplicates()
     iso3: dict[tuple[str, int], str | None] = {}
-    for (name, ccode), index in frame.groupby(["ewp_name", "ccode"]).groups.items():
+    for position, name, ccode in zip(pairs.index, pairs["ewp_name"], pairs["ccode"], strict=True):
         try:
-            iso3[(name, ccode)] = identify(str(name), int(ccode)).iso3
+            iso3[(str(name), int(ccode))] = identify(str(name), int(ccode)).iso3
         except UnknownCountryError as err:
-            row = int(frame.index.get_loc(index[0])) + 2
-            raise UnknownCountryError(str(err), path=path, row=row, column="ewp_name") from err
-    keys = list(zip(frame["ewp_name"], frame["ccode"], strict=True))
-    frame = frame.assign(country=frame["ewp_name"], iso3=[iso3[k] for k in keys])
-    return frame.reset_index(drop=True)
+            raise UnknownCountryError(
+                str(err), path=path, row=int(position) + 2, column="ewp_name"
+            ) from err
+    keys = zip(frame["ewp_name"].astype(str), frame["ccode"].astype(int), strict=True)
+    return frame.assign(country=frame["ewp_name"], iso3=pd.Series([iso3[k] for k in keys]))
