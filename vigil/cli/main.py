@@ -12,6 +12,8 @@ from typer.core import TyperGroup
 
 from vigil import __version__
 from vigil.cli import alerts, db, response, risk, serve, users
+from vigil.cli import backtest as backtest_cli
+from vigil.cli import events as events_cli
 from vigil.errors import VigilError
 
 
@@ -36,6 +38,8 @@ app = typer.Typer(
     add_completion=False,
 )
 risk.register(app)
+backtest_cli.register(app)
+events_cli.register(app)
 for _group in (db, users, alerts, response, serve):
     _group.register(app)
 
