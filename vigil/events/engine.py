@@ -93,6 +93,8 @@ def dask_panel(
 
     folder = export_parquet(store, sources)
     ddf = dd.read_parquet(str(folder))
+    if level == "admin1":
+        ddf = ddf[ddf["admin1"].notna()]
     keys = [*KEYS[level], "month"]
     sums = ddf.map_partitions(_partition_counts, level).groupby(keys, dropna=False).sum()
     lethal = {t.value for t in LETHAL}

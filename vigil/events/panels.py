@@ -47,7 +47,8 @@ def aggregate_sql(level: Level, relation: str) -> str:
     parts.append(f"count(DISTINCT actor1) FILTER (violence_type IN ({lethal})) AS perpetrators")
     if level == "country":
         parts.append("count(DISTINCT admin1) AS admin1_units")
-    return f"""SELECT {keys}, month, {", ".join(parts)} FROM {relation}
+    where = "WHERE admin1 IS NOT NULL" if level == "admin1" else ""
+    return f"""SELECT {keys}, month, {", ".join(parts)} FROM {relation} {where}
         GROUP BY {keys}, month"""
 
 

@@ -107,6 +107,18 @@ class EventStore:
             "flagged": int(flagged[0]) if flagged else 0,
         }
 
+    def provenance(self) -> dict[str, Any]:
+        """What the store's contents derive from: each ingested file's sha256, combined into one."""
+        import hashlib
+
+        from vigil import __version__
+
+        files = self.query(
+            "SELECT DISTINCT file, sha256 FROM ingests ORDER BY file, sha256"
+        ).to_dict("records")
+        combined = hashlib.sha256("".join(f["sha256"] for f in files).encode()).hexdigest()
+        return {"data_sha256": combined, "files": files, "vigil_version": __version__}
+
     def quarantine(self, limit: int | None = None) -> pd.DataFrame:
         """Quarantined rows with their reason, file and row number, in file order."""
         sql = "SELECT source, file, row, reason, raw, quarantined_at FROM quarantine"
