@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+import subprocess
+import sys
 from datetime import UTC, datetime
 
 import pytest
@@ -132,3 +134,16 @@ def test_long_reports_are_cut_into_sentence_chunks() -> None:
     assert len(pieces) == 4  # a chunk closes at the first sentence end past 50 words
     assert all(piece.count("town.") == 5 for piece in pieces)
     assert chunks("") == [""]
+
+
+def test_importing_and_lexicon_triage_never_load_the_embedding_stack() -> None:
+    code = (
+        "import sys\n"
+        "from vigil.workspace.triage import triage\n"
+        "triage('Aid convoys were looted.', use_embeddings=False)\n"
+        "print(sorted(m for m in ('torch', 'sentence_transformers') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+    assert FALLBACK_NOTICE in done.stderr  # said once, on stderr, when logging is not set up
