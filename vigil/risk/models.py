@@ -1,30 +1,140 @@
-"""The registry of structural risk models and the rule that picks the default."""
+"""The registry of structural risk models and the rule that picks the default.
+
+Each entry builds a fresh, unfitted scikit-learn estimator from a seed. Models read
+their columns by name from the design frame (the table plus
+:func:`vigil.risk.features.add_features`), so they can be handed the whole frame.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from vigil.errors import UsageError
+from vigil.data import bundled
+from vigil.errors import DataError, UsageError
+from vigil.risk.calibration import WalkForwardCalibrated
+from vigil.risk.estimators import BoostedTrees, ColumnScore, Ensemble, PenalisedLogit
 from vigil.risk.ewp import EWPModel
+from vigil.risk.table import EWP_PREDICTORS
+
+#: The summary ``vigil backtest --summary`` writes (all models, 1993–2022); read by default_model.
+SUMMARY = "backtest/summary.json"
+#: The model whose Brier score the default must match or beat.
+REFERENCE = "ewp"
+#: How far (relative) the default's mean predicted probability may stray from the observed rate.
+CALIBRATION_TOLERANCE = 0.15
+
+#: Engineered features the improved models add to the public predictors.
+HISTORY_FEATURES: tuple[str, ...] = (
+    "years_since_onset",
+    "years_since_episode",
+    "battle_max_5y",
+    "d1.battledeaths.log2",
+    "d3.battledeaths.log2",
+    "d3.freediscussion",
+    "d5.freediscussion",
+    "region_onsets_5y",
+    "region_ongoing",
+    "subregion_onsets_5y",
+    "subregion_ongoing",
+    "world_ongoing",
+)
+#: Public predictors without the calendar-time trend (trees extrapolate a trend badly).
+TIMELESS = tuple(p for p in EWP_PREDICTORS if p not in ("year", "year_sq"))
+#: Risk factors whose direction is established; the boosted model may only follow it.
+MONOTONE: dict[str, int] = {
+    "battledeaths.log2": 1,
+    "battle_max_5y": 1,
+    "mk_ongoing_count_log2": 1,
+    "widetargeting": 1,
+    "narrowtargeting": 1,
+    "coup.try.5yr": 1,
+    "pol_killing_approved": 1,
+    "discrimpop": 1,
+    "freediscussion": -1,
+}
 
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """A named model: what it is and how to build a fresh, unfitted estimator."""
+    """A named model: what it is and how to build a fresh, unfitted estimator.
+
+    ``complexity`` orders models from simplest (0) for tie-breaking; ``baseline``
+    marks the trivial rankings that are scored but never chosen as the default.
+    """
 
     name: str
     description: str
     make: Callable[[int], Any]
+    complexity: int = 1
+    baseline: bool = False
+
+
+def _logit(seed: int) -> PenalisedLogit:
+    return PenalisedLogit(columns=(*EWP_PREDICTORS, *HISTORY_FEATURES))
+
+
+def _boost(seed: int) -> BoostedTrees:
+    return BoostedTrees(
+        columns=(*TIMELESS, *HISTORY_FEATURES), monotone=MONOTONE, random_state=seed
+    )
+
+
+def _ensemble(seed: int) -> Ensemble:
+    return Ensemble(members=[("ewp", EWPModel(random_state=seed)), ("boost", _boost(seed))])
+
+
+def _calibrated(make: Callable[[int], Any]) -> Callable[[int], WalkForwardCalibrated]:
+    return lambda seed: WalkForwardCalibrated(make(seed), years=10, method="sigmoid")
 
 
 MODELS: dict[str, ModelSpec] = {
-    "ewp": ModelSpec(
-        name="ewp",
-        description="Early Warning Project public model: elastic-net logit, λ by 10-fold CV",
-        make=lambda seed: EWPModel(random_state=seed),
-    ),
+    spec.name: spec
+    for spec in (
+        ModelSpec(
+            "ewp",
+            "Early Warning Project public model: elastic-net logit, λ by 10-fold CV",
+            lambda seed: EWPModel(random_state=seed),
+            complexity=1,
+        ),
+        ModelSpec(
+            "logit",
+            "L2 logit on the public predictors + history features, C and Platt calibration "
+            "from walk-forward inner folds",
+            _logit,
+            complexity=2,
+        ),
+        ModelSpec(
+            "boost",
+            "shallow monotone LightGBM on predictors + history features, trees and Platt "
+            "calibration from walk-forward inner folds",
+            _boost,
+            complexity=3,
+        ),
+        ModelSpec(
+            "ensemble",
+            "mean of ewp and boost probabilities, walk-forward Platt calibration",
+            _calibrated(_ensemble),
+            complexity=4,
+        ),
+        ModelSpec(
+            "battle",
+            "baseline: ranks countries by battle deaths (log2)",
+            lambda seed: ColumnScore("battledeaths.log2"),
+            complexity=0,
+            baseline=True,
+        ),
+        ModelSpec(
+            "ongoing",
+            "baseline: ranks countries by ongoing mass killings (log2 count)",
+            lambda seed: ColumnScore("mk_ongoing_count_log2"),
+            complexity=0,
+            baseline=True,
+        ),
+    )
 }
 
 
@@ -38,6 +148,50 @@ def get_model(name: str) -> ModelSpec:
         ) from None
 
 
-def default_model() -> str:
-    """The model used when none is named."""
-    return "ewp"
+def make_model(name: str, seed: int = 0) -> Any:
+    """A fresh, unfitted estimator of the model called ``name``."""
+    return get_model(name).make(seed)
+
+
+def load_summary(path: str | Path | None = None) -> dict[str, Any]:
+    """The stored backtest summary (the bundled one by default)."""
+    source = Path(path) if path is not None else bundled(SUMMARY)
+    try:
+        return dict(json.loads(source.read_text(encoding="utf-8")))
+    except (OSError, ValueError) as err:
+        raise DataError(f"cannot read the backtest summary: {err}", path=str(source)) from err
+
+
+def choose_default(pooled: Mapping[str, Mapping[str, float]]) -> str:
+    """Apply the default-model rule to pooled backtest scores by model name.
+
+    Among non-baseline models whose Brier score is at most the public model's and
+    whose mean predicted probability is within 15 % of the observed onset rate,
+    take the highest pooled ROC AUC; ties go to the simpler model. If none
+    qualifies, the public model is the default.
+    """
+    if REFERENCE not in pooled:
+        return REFERENCE
+    ceiling = pooled[REFERENCE]["brier"]
+    eligible = [
+        name
+        for name, scores in pooled.items()
+        if name in MODELS
+        and not MODELS[name].baseline
+        and scores["brier"] <= ceiling
+        and abs(scores["mean_predicted"] / scores["observed"] - 1) <= CALIBRATION_TOLERANCE
+    ]
+    if not eligible:
+        return REFERENCE
+    return max(eligible, key=lambda n: (round(pooled[n]["auc"], 6), -MODELS[n].complexity))
+
+
+def default_model(summary: str | Path | None = None) -> str:
+    """The model used when none is named: :func:`choose_default` on the stored summary."""
+    try:
+        stored = load_summary(summary)
+    except DataError:
+        if summary is not None:
+            raise
+        return REFERENCE
+    return choose_default(stored["pooled"])

@@ -1,0 +1,122 @@
+"""The risk estimators honour the scikit-learn estimator contract and their own promises."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.exceptions import NotFittedError
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from vigil.risk.calibration import WalkForwardCalibrated, apply_map, fit_map
+from vigil.risk.estimators import (
+    BoostedTrees,
+    ColumnScore,
+    Ensemble,
+    PenalisedLogit,
+    forward_folds,
+)
+
+ESTIMATORS = [
+    ColumnScore(),
+    PenalisedLogit(Cs=(0.1, 1.0)),
+    BoostedTrees(max_trees=20, min_child_samples=5),
+    Ensemble(members=[("logit", PenalisedLogit(Cs=(1.0,))), ("score", ColumnScore())]),
+]
+
+
+def expected_failures(estimator):
+    """Checks that cannot apply: a one-column baseline cannot fit the checks' dataset."""
+    if isinstance(estimator, ColumnScore):
+        reason = "a baseline ranks by one column only, so it cannot reach the accuracy asked"
+        return {"check_classifiers_train": reason}
+    return {}
+
+
+@parametrize_with_checks(ESTIMATORS, expected_failed_checks=expected_failures)
+def test_estimators_pass_scikit_learn_checks(estimator, check):
+    check(estimator)
+
+
+def panel(years: range = range(1970, 2000), countries: int = 40, seed: int = 0) -> pd.DataFrame:
+    """A synthetic country-year panel whose risk rises with ``x``."""
+    rng = np.random.default_rng(seed)
+    rows = [(c, y, rng.normal()) for y in years for c in range(countries)]
+    frame = pd.DataFrame(rows, columns=["ccode", "year", "x"])
+    frame["noise"] = rng.normal(size=len(frame))
+    frame["y"] = (rng.random(len(frame)) < 1 / (1 + np.exp(-(frame["x"] * 2 - 4)))).astype(int)
+    return frame
+
+
+def test_forward_folds_validate_later_years_with_a_two_year_gap():
+    years = np.repeat(np.arange(1980, 2001), 3)
+    for train, test in forward_folds(years, n_folds=3, block=5):
+        assert years[train].max() <= years[test].min() - 2
+    assert sorted({y for _, test in forward_folds(years, 3, 5) for y in years[test]}) == list(
+        range(1986, 2001)
+    )
+
+
+@pytest.mark.parametrize("make", [ColumnScore, PenalisedLogit, BoostedTrees])
+def test_predicting_before_fitting_raises_not_fitted(make):
+    with pytest.raises(NotFittedError):
+        make().predict_proba(panel()[["x"]])
+
+
+def test_named_columns_are_selected_from_a_wider_frame():
+    data = panel()
+    model = PenalisedLogit(columns=["x"]).fit(data, data["y"])
+    assert list(model.feature_names_in_) == ["x"]
+    wider = data.assign(unrelated=1.0)
+    np.testing.assert_array_equal(model.predict_proba(wider), model.predict_proba(data))
+
+
+def test_column_score_ranks_by_its_column():
+    data = panel()
+    risk = ColumnScore("x").fit(data, data["y"]).predict_proba(data)[:, 1]
+    assert (np.argsort(risk) == np.argsort(data["x"].to_numpy())).all()
+
+
+def test_boosted_trees_respect_monotone_constraints():
+    data = panel()
+    model = BoostedTrees(columns=["x", "noise"], monotone={"x": 1}, max_trees=50).fit(
+        data, data["y"]
+    )
+    grid = pd.DataFrame({"x": np.linspace(-3, 3, 50), "noise": 0.3})
+    assert (np.diff(model.predict_proba(grid)[:, 1]) >= 0).all()
+
+
+def test_same_seed_gives_identical_probabilities():
+    data = panel()
+    first = BoostedTrees(columns=["x", "noise"], random_state=3).fit(data, data["y"])
+    second = BoostedTrees(columns=["x", "noise"], random_state=3).fit(data, data["y"])
+    np.testing.assert_array_equal(first.predict_proba(data), second.predict_proba(data))
+
+
+def test_ensemble_averages_member_probabilities():
+    data = panel()
+    a, b = PenalisedLogit(columns=["x"]), ColumnScore("x")
+    ensemble = Ensemble(members=[("a", a), ("b", b)]).fit(data, data["y"])
+    expected = (
+        a.fit(data, data["y"]).predict_proba(data) + b.fit(data, data["y"]).predict_proba(data)
+    ) / 2
+    np.testing.assert_allclose(ensemble.predict_proba(data), expected)
+
+
+def test_intercept_calibration_matches_the_observed_rate():
+    rng = np.random.default_rng(1)
+    p = rng.uniform(0.01, 0.2, 2000)
+    y = (rng.random(2000) < p / 2).astype(int)
+    mapped = apply_map(p, fit_map(p, y, method="intercept"))
+    assert mapped.mean() == pytest.approx(y.mean(), rel=1e-6)
+    assert (np.argsort(mapped) == np.argsort(p)).all()
+
+
+def test_walk_forward_calibration_pulls_an_overconfident_model_down():
+    data = panel()
+    data["y"] = np.where(data["year"] >= 1990, 0, data["y"])  # the rate falls late
+    data.loc[data.index[-1], "y"] = 1
+    raw = PenalisedLogit(columns=["x"], calibration=None).fit(data, data["y"])
+    wrapped = WalkForwardCalibrated(PenalisedLogit(columns=["x"], calibration=None), years=8)
+    wrapped.fit(data, data["y"])
+    assert wrapped.predict_proba(data)[:, 1].mean() < raw.predict_proba(data)[:, 1].mean()

@@ -1,0 +1,74 @@
+"""The ``vigil backtest`` command: walk-forward forecasts of every model, scored side by side."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import typer
+
+from vigil.settings import Settings
+
+
+def backtest_command(
+    model: list[str] | None = typer.Option(
+        None, "--model", help="Model to score (repeatable; default: all, see `vigil models`)."
+    ),
+    start: int = typer.Option(1993, "--start", help="First base year."),
+    end: int = typer.Option(2022, "--end", help="Last base year (outcomes must be known)."),
+    data: Path | None = typer.Option(
+        None, "--data", help="A country-year table of the EWP layout."
+    ),
+    predictions: Path | None = typer.Option(
+        None, "--predictions", help="Write every forecast to this CSV file."
+    ),
+    report: Path | None = typer.Option(
+        None, "--report", help="Write an HTML report into this directory."
+    ),
+    summary: Path | None = typer.Option(
+        None, "--summary", help="Write the JSON summary (as bundled for the default-model rule)."
+    ),
+    n_boot: int = typer.Option(
+        500, "--bootstrap", min=0, help="Bootstrap draws for the intervals."
+    ),
+) -> None:
+    """Walk-forward backtest: fit on years ≤ t − 2, forecast from year t, score every model."""
+    from vigil.risk.backtest import check_models
+    from vigil.risk.evaluation import check_destination, evaluate, write_outputs
+    from vigil.risk.models import MODELS
+    from vigil.risk.table import load_table
+
+    settings = Settings.from_env()
+    table = load_table(data)
+    names = check_models(model) if model else list(MODELS)
+    for path, is_dir in ((predictions, False), (report, True), (summary, False)):
+        check_destination(path, directory=is_dir)
+    with _progress_bar() as progress:
+        result = evaluate(table, names, start, end, progress=progress, seed=settings.seed,
+                          n_boot=n_boot)  # fmt: skip
+    write_outputs(result, predictions=predictions, report=report, summary=summary)
+    typer.echo(result.text())
+
+
+@contextmanager
+def _progress_bar() -> Iterator[Callable[[int, int], None] | None]:
+    """A rich progress bar on an interactive terminal; nothing otherwise."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import Progress
+
+    with Progress(transient=True) as bar:
+        task = bar.add_task("walk-forward fits", total=None)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield advance
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``vigil backtest`` to the top-level app."""
+    app.command("backtest")(backtest_command)

@@ -1,0 +1,190 @@
+"""Walk-forward backtest: for each base year t, fit on years ≤ t − 2 and forecast year t.
+
+This mirrors the Early Warning Project's "fully out-of-sample" procedure. Every
+step a model learns — feature scaling, hyper-parameters, calibration — happens
+inside its ``fit`` on the training window, so nothing from year t − 1 or later
+reaches a forecast made at t. Features are computed once on the whole table;
+they look only backwards (see :mod:`vigil.risk.features`), which a property test checks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from joblib import Parallel, delayed
+from sklearn.base import clone
+from sklearn.frozen import FrozenEstimator
+from threadpoolctl import threadpool_limits
+
+from vigil.errors import UsageError
+from vigil.risk.estimators import Ensemble
+from vigil.risk.features import FEATURES, add_features
+from vigil.risk.models import MODELS, make_model
+from vigil.risk.table import EWP_PREDICTORS, TARGET
+
+#: Columns of a backtest's predictions, in order (the CSV contract).
+PREDICTION_COLUMNS = ("country", "ccode", "iso3", "base_year", "model", "probability", "outcome")
+#: Columns a model may see: the public predictors, the engineered features and the country code.
+MODEL_INPUTS: tuple[str, ...] = ("ccode", *EWP_PREDICTORS, *FEATURES)
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class WalkForwardSplit:
+    """Time-ordered splitter: train on year ≤ t − gap, test on year t, for t in start..end.
+
+    Like scikit-learn's ``TimeSeriesSplit`` but by calendar year: ``split(X)`` reads
+    ``X["year"]`` and yields positional ``(train, test)`` index arrays, skipping base
+    years absent from ``X``. The gap of two years keeps every training label (an onset
+    in t' + 1 or t' + 2) observed by the base year t.
+    """
+
+    start: int = 1993
+    end: int = 2022
+    gap: int = 2
+
+    def base_years(self, X: pd.DataFrame) -> list[int]:
+        present = set(X["year"].astype(int))
+        return [t for t in range(self.start, self.end + 1) if t in present]
+
+    def get_n_splits(
+        self, X: pd.DataFrame | None = None, y: object = None, groups: object = None
+    ) -> int:
+        if X is None:
+            return self.end - self.start + 1
+        return len(self.base_years(X))
+
+    def split(
+        self, X: pd.DataFrame, y: object = None, groups: object = None
+    ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        year = X["year"].to_numpy()
+        for t in self.base_years(X):
+            yield np.flatnonzero(year <= t - self.gap), np.flatnonzero(year == t)
+
+
+def check_years(table_first: int, table_last: int, start: int, end: int) -> None:
+    """Raise a :class:`UsageError` unless start..end is a backtestable range for the table."""
+    if start > end:
+        raise UsageError(f"--start {start} is after --end {end}; give start ≤ end")
+    if start < table_first + 5:
+        raise UsageError(
+            f"--start {start} leaves too little history: the table begins in {table_first}; "
+            f"start in {table_first + 5} or later"
+        )
+    if end > table_last - 2:
+        raise UsageError(
+            f"--end {end} is too recent: outcomes are known only up to base year "
+            f"{table_last - 2} (the table ends in {table_last})"
+        )
+
+
+def check_models(names: Sequence[str]) -> list[str]:
+    """Return the model names, or raise a :class:`UsageError` naming the unknown ones."""
+    unknown = [n for n in names if n not in MODELS]
+    if unknown:
+        raise UsageError(f"unknown model(s) {', '.join(unknown)}; choose from {', '.join(MODELS)}")
+    return list(dict.fromkeys(names))
+
+
+def run_backtest(
+    frame: pd.DataFrame,
+    models: Sequence[str],
+    start: int = 1993,
+    end: int = 2022,
+    progress: Progress | None = None,
+    random_state: int = 0,
+    n_jobs: int = 2,
+) -> pd.DataFrame:
+    """Walk-forward forecasts of every model for base years start..end.
+
+    ``frame`` is a validated table (:attr:`RiskTable.frame`). Forecasts are made for
+    every country-year of t with all 39 public predictors present, so every model
+    is scored on the same rows. Returns :data:`PREDICTION_COLUMNS`, sorted by
+    base year, model and descending probability.
+    """
+    names = check_models(models)
+    check_years(int(frame["year"].min()), int(frame["year"].max()), start, end)
+    data = add_features(frame).reset_index(drop=True)
+    splitter = WalkForwardSplit(start, end)
+    splits = list(splitter.split(data))
+    tasks = (
+        delayed(_forecast_year)(data, train, test, names, random_state) for train, test in splits
+    )
+    runner = Parallel(n_jobs=n_jobs, return_as="generator")
+    parts = []
+    for done, part in enumerate(runner(tasks), start=1):
+        parts.append(part)
+        if progress is not None:
+            progress(done, len(splits))
+    return _sorted(pd.concat(parts, ignore_index=True), names)
+
+
+def _forecast_year(
+    data: pd.DataFrame, train: np.ndarray, test: np.ndarray, names: list[str], seed: int
+) -> pd.DataFrame:
+    """Fit each model on the training rows and forecast the complete test rows."""
+    test_rows = data.iloc[test]
+    test_rows = test_rows[test_rows[list(EWP_PREDICTORS)].notna().all(axis=1)]
+    X_train = data.iloc[train][list(MODEL_INPUTS)]
+    y_train = data.iloc[train][TARGET].astype(int)
+    fitted: dict[str, Any] = {}
+    with threadpool_limits(1):
+        for name in sorted(
+            names, key=lambda n: isinstance(_unwrapped(make_model(n, seed)), Ensemble)
+        ):
+            model = _reuse_members(make_model(name, seed), fitted)
+            fitted[name] = model.fit(X_train, y_train)
+    out = []
+    for name in names:
+        probability = fitted[name].predict_proba(test_rows[list(MODEL_INPUTS)])[:, 1]
+        out.append(_rows(test_rows, name, probability))
+    return pd.concat(out, ignore_index=True)
+
+
+def _unwrapped(model: Any) -> Any:
+    inner = getattr(model, "estimator", None)
+    return model if inner is None else _unwrapped(inner)
+
+
+def _reuse_members(model: Any, fitted: dict[str, Any]) -> Any:
+    """Let an ensemble use members already fitted this base year with identical parameters.
+
+    The result is the same as refitting them (fits are deterministic); it only saves time.
+    """
+    ensemble = _unwrapped(model)
+    if not isinstance(ensemble, Ensemble) or ensemble is not model:
+        return model
+    members = []
+    for name, member in ensemble.members:
+        done = fitted.get(name)
+        same = done is not None and repr(clone(done).get_params()) == repr(member.get_params())
+        members.append((name, FrozenEstimator(done) if same else member))
+    return clone(ensemble).set_params(members=members)
+
+
+def _rows(rows: pd.DataFrame, name: str, probability: np.ndarray) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "country": rows["country"].to_numpy(),
+            "ccode": rows["ccode"].to_numpy(),
+            "iso3": rows["iso3"].to_numpy(),
+            "base_year": rows["year"].to_numpy(),
+            "model": name,
+            "probability": probability,
+            "outcome": rows[TARGET].astype(int).to_numpy(),
+        }
+    )
+
+
+def _sorted(predictions: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    order = {name: i for i, name in enumerate(names)}
+    predictions = predictions.assign(_m=predictions["model"].map(order))
+    predictions = predictions.sort_values(
+        ["base_year", "_m", "probability", "ccode"], ascending=[True, True, False, True]
+    )
+    return predictions.drop(columns="_m").reset_index(drop=True)[list(PREDICTION_COLUMNS)]

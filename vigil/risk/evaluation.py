@@ -1,0 +1,154 @@
+"""A scored backtest: predictions, comparison table, summary and its outputs (CSV, JSON, HTML).
+
+:func:`evaluate` runs the walk-forward backtest and scores it; :func:`write_outputs`
+renders every requested file in memory first and then writes each atomically,
+so a failure leaves nothing half-written.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from vigil.errors import UsageError
+from vigil.provenance import Provenance
+from vigil.risk import metrics
+from vigil.risk.backtest import PREDICTION_COLUMNS, Progress, run_backtest
+from vigil.risk.models import MODELS, choose_default
+from vigil.risk.table import RiskTable
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Walk-forward predictions of several models and their scores."""
+
+    predictions: pd.DataFrame
+    table: pd.DataFrame
+    design: dict[str, Any]
+    provenance: Provenance
+
+    @property
+    def default(self) -> str:
+        """The model the default-model rule picks among the scored ones."""
+        return choose_default(self.pooled())
+
+    def pooled(self) -> dict[str, dict[str, float]]:
+        return {str(k): v for k, v in self.table.to_dict(orient="index").items()}
+
+    def text(self) -> str:
+        """The comparison table as printed by ``vigil backtest``."""
+        design = self.design
+        title = (f"Walk-forward backtest, base years {design['start']}–{design['end']} "
+                 f"(train on years ≤ t − 2; outcome: onset in t + 1 or t + 2)")  # fmt: skip
+        rule = f"default by the rule (see `vigil models`): {self.default}"
+        return "\n".join([title, metrics.format_table(self.table), rule])
+
+    def summary(self) -> dict[str, Any]:
+        """JSON-ready summary: design, provenance, pooled scores and the chosen default."""
+        pooled = {
+            name: {k: _rounded(v) for k, v in row.items()} for name, row in self.pooled().items()
+        }
+        return {
+            "design": self.design,
+            "provenance": self.provenance.to_dict(),
+            "pooled": pooled,
+            "default": self.default,
+        }
+
+
+def _rounded(value: Any) -> Any:
+    if isinstance(value, float):
+        return None if math.isnan(value) else round(value, 6)
+    return int(value) if hasattr(value, "item") and float(value).is_integer() else value
+
+
+def evaluate(
+    table: RiskTable,
+    models: Sequence[str],
+    start: int = 1993,
+    end: int = 2022,
+    *,
+    progress: Progress | None = None,
+    seed: int = 0,
+    n_boot: int = 500,
+    n_jobs: int = 2,
+) -> Evaluation:
+    """Run the walk-forward backtest of ``models`` on ``table`` and score it."""
+    predictions = run_backtest(
+        table.frame, models, start, end, progress=progress, random_state=seed, n_jobs=n_jobs
+    )
+    scores = metrics.comparison(predictions, n_boot=n_boot, seed=seed)
+    first = scores.iloc[0]
+    design = {
+        "start": start, "end": end, "gap": 2, "models": list(scores.index),
+        "n": int(first["n"]), "onsets": int(first["onsets"]), "n_boot": n_boot, "seed": seed,
+    }  # fmt: skip
+    provenance = Provenance(
+        data_source=table.source, data_sha256=table.sha256, model=",".join(scores.index),
+        parameters={"start": start, "end": end, "seed": seed},
+    )  # fmt: skip
+    return Evaluation(predictions=predictions, table=scores, design=design, provenance=provenance)
+
+
+def check_destination(path: Path | None, directory: bool = False) -> None:
+    """Refuse an output path whose folder does not exist (before any work is done)."""
+    if path is None:
+        return
+    parent = path if directory and path.exists() else path.parent
+    if directory and path.exists() and not path.is_dir():
+        raise UsageError(f"{path} exists and is not a directory; give a directory for --report")
+    if not parent.exists() or not parent.is_dir():
+        raise UsageError(f"cannot write to {path}: folder {parent} does not exist")
+
+
+def predictions_csv(predictions: pd.DataFrame) -> str:
+    """Predictions as CSV: ``country,ccode,iso3,base_year,model,probability,outcome``."""
+    return str(predictions[list(PREDICTION_COLUMNS)].to_csv(index=False, float_format="%.6g"))
+
+
+def write_outputs(
+    result: Evaluation,
+    *,
+    predictions: Path | None = None,
+    report: Path | None = None,
+    summary: Path | None = None,
+) -> None:
+    """Write the requested files; all content is rendered before the first byte is written."""
+    for path, is_dir in ((predictions, False), (report, True), (summary, False)):
+        check_destination(path, directory=is_dir)
+    files: list[tuple[Path, str]] = []
+    if predictions is not None:
+        files.append((predictions, predictions_csv(result.predictions)))
+    if summary is not None:
+        files.append((summary, json.dumps(result.summary(), indent=2, ensure_ascii=False) + "\n"))
+    if report is not None:
+        from plotly.offline import get_plotlyjs
+
+        from vigil.risk.report import PAGE, SCRIPT, render
+
+        descriptions = {name: spec.description for name, spec in MODELS.items()}
+        page = render(result.table, result.predictions, result.design,
+                      result.provenance.to_dict(), descriptions, result.default)  # fmt: skip
+        files += [(report / PAGE, page), (report / SCRIPT, get_plotlyjs())]
+        report.mkdir(exist_ok=True)
+    for path, text in files:
+        _atomic_write(path, text)
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
