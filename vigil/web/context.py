@@ -1,0 +1,153 @@
+"""What each page template receives: pure functions from the site's state and the database."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request
+
+from vigil import __version__
+from vigil.api.security import SESSION_COOKIE, Caller
+from vigil.web.charts import history_chart
+from vigil.web.snapshot import RiskSnapshot
+
+#: Whom anonymous visitors count as: a viewer cleared for public material only.
+ANONYMOUS = Caller(id=0, name="anonymous", role="viewer", clearance="public")
+
+
+def common(request: Request) -> dict[str, Any]:
+    """Values every page uses: path, provenance footer, CSRF token for forms."""
+    state = request.app.state.web
+    snap = state.snapshot
+    return {
+        "path": request.url.path,
+        "model": snap.model,
+        "base_year": snap.base_year,
+        "data_sha256": snap.data_sha256,
+        "created_at": snap.provenance.get("created_at", ""),
+        "vigil_version": __version__,
+        "csrf": csrf_token(request),
+    }
+
+
+def csrf_token(request: Request) -> str:
+    """A token bound to the session cookie: forms must echo it back."""
+    cookie = request.cookies.get(SESSION_COOKIE, "")
+    secret = str(request.app.state.session_secret)
+    return hashlib.sha256(f"{secret}|csrf|{cookie}".encode()).hexdigest()[:32]
+
+
+def filtered(snap: RiskSnapshot, region: str, threshold: float | None) -> list[dict[str, Any]]:
+    """Countries in ``region`` (all if empty) at or above ``threshold`` percent, by rank."""
+    rows = snap.countries
+    if region:
+        rows = [c for c in rows if c["region"] == region]
+    if threshold is not None:
+        rows = [c for c in rows if c["probability"] * 100 >= threshold]
+    return rows
+
+
+def query_string(region: str, threshold: float | None) -> str:
+    """The filter as a query string (for the CSV link)."""
+    values = {
+        k: v for k, v in (("region", region), ("threshold", threshold)) if v not in ("", None)
+    }
+    return f"?{urlencode(values)}" if values else ""
+
+
+def country(
+    request: Request, state: Any, found: dict[str, Any], user: Caller | None
+) -> dict[str, Any]:
+    """The country page: risk, history, drivers, activity and the workspace's record."""
+    iso3 = found["iso3"]
+    interval = (found["low"], found["high"]) if found["low"] is not None else None
+    values: dict[str, Any] = {
+        "c": found,
+        "n_countries": len(state.snapshot.countries),
+        "chart": history_chart(
+            found["history"], interval=interval, title=f"Risk history of {found['name']}"
+        ),
+        "interval_note": state.snapshot.interval_note,
+        "history_note": state.snapshot.history_note,
+        "events": state.activity.events.get(iso3, []),
+        "signals": state.activity.signals.get(iso3, []),
+    }
+    values.update(workspace_record(request.app.state.db, iso3, user))
+    return values
+
+
+def workspace_record(db: Any, iso3: str, user: Caller | None) -> dict[str, Any]:
+    """The latest assessment, open alerts and (for signed-in users) the actions timeline."""
+    from vigil.workspace.alerts import list_alerts
+    from vigil.workspace.assessments import content, list_assessments, overall, summarise
+    from vigil.workspace.responses import response_report
+
+    who = user or ANONYMOUS
+    with db.session(write=False) as session:
+        found, _ = list_assessments(session, who, iso3=iso3, limit=1)
+        assessment = None
+        if found:
+            data = content(found[0])
+            factors = summarise(data["ratings"])
+            assessment = {"row": data, "factors": factors, "overall": overall(factors)}
+        alerts, _ = list_alerts(session, who, iso3=iso3, limit=20)
+        open_alerts = [_alert(a) for a in alerts if a.state != "closed"]
+        timeline = []
+        if user is not None:
+            report = response_report(session, user, iso3)
+            timeline = report.situations[0].timeline if report.situations else []
+    return {"assessment": assessment, "alerts": open_alerts, "timeline": timeline}
+
+
+def _alert(alert: Any) -> dict[str, Any]:
+    return {
+        "id": alert.id,
+        "title": alert.title,
+        "severity": alert.severity,
+        "state": alert.state,
+        "created_at": alert.created_at,
+        "version": alert.version,
+        "iso3": alert.iso3,
+        "confidentiality": alert.confidentiality,
+    }
+
+
+def models(snap: RiskSnapshot) -> dict[str, Any]:
+    """The model registry, the default, and the stored backtest comparison if any."""
+    from vigil.errors import DataError
+    from vigil.risk.models import MODELS, load_summary
+
+    try:
+        summary: dict[str, Any] | None = load_summary()
+    except DataError:
+        summary = None
+    pooled = (summary or {}).get("pooled", {})
+    rows = [
+        {
+            "name": name,
+            "description": spec.description,
+            "baseline": spec.baseline,
+            "scores": pooled.get(name, {}),
+            "default": name == snap.model,
+        }
+        for name, spec in MODELS.items()
+    ]
+    metrics = sorted({k for r in rows for k in r["scores"]})
+    return {"rows": rows, "metrics": metrics, "summary": summary, "plots": _backtest_plots(summary)}
+
+
+def _backtest_plots(summary: dict[str, Any] | None) -> list[dict[str, str]]:
+    """Plots of the backtest comparison: from the risk report module when it offers them."""
+    if summary is None:
+        return []
+    try:
+        report = importlib.import_module("vigil.risk.report")
+    except ImportError:
+        return []
+    make = getattr(report, "summary_figures", None)
+    if make is None:
+        return []
+    return list(make(summary))
