@@ -184,13 +184,22 @@ def chunks(text: str, words: int = CHUNK_WORDS) -> list[str]:
 
 
 def _embedding_scores(text: str, framework: Framework) -> tuple[Matrix, dict[str, str]]:
-    """Per factor: how similar the text is to the factor's framework exemplars (best exemplar,
-    averaged between the best chunk and all chunks), and the indicator it is closest to."""
+    """Per factor: how similar the text is to the factor, and the indicator it is closest to.
+
+    A chunk's similarity to a factor averages its best exemplar (one indicator can match
+    sharply) and the factor's centroid (the factor as a whole); the text's score averages its
+    best chunk and all chunks. Chosen on the development passages.
+    """
     exemplar_texts, exemplar_factor, exemplar_indicator = _exemplars(framework)
-    sims = _chunk_similarities(text, exemplar_texts)
-    per_chunk = np.stack(
-        [sims[:, exemplar_factor == k].max(axis=1) for k in range(len(framework.factors))], 1
-    )
+    vectors = embedding.encode(exemplar_texts).astype(np.float64)
+    pieces = embedding.encode(chunks(text)).astype(np.float64)
+    sims = pieces @ vectors.T
+    columns = []
+    for k in range(len(framework.factors)):
+        centroid = vectors[exemplar_factor == k].mean(axis=0)
+        centroid /= np.linalg.norm(centroid)
+        columns.append(0.5 * sims[:, exemplar_factor == k].max(axis=1) + 0.5 * pieces @ centroid)
+    per_chunk = np.stack(columns, axis=1)
     scores = 0.5 * per_chunk.max(axis=0) + 0.5 * per_chunk.mean(axis=0)
     mean_sims = sims.mean(axis=0)
     indicators: dict[str, str] = {}
