@@ -162,7 +162,13 @@ def _ingest_file(
 ) -> IngestSummary:
     now = datetime.now(UTC).replace(tzinfo=None)
     if staged is None:
-        _run(con, _stage_sql(reader, plan), progress, f"reading {plan.path.name}")
+        try:
+            _run(con, _stage_sql(reader, plan), progress, f"reading {plan.path.name}")
+        except duckdb.Error as err:
+            message = str(err).split("\n")[0]
+            raise DataError(
+                f"cannot parse the file as {reader.source}: {message}", path=str(plan.path)
+            ) from err
     else:
         rows, rejects = (quote_literal(p) for p in staged)
         con.execute(f"CREATE OR REPLACE TEMP TABLE staged AS SELECT * FROM read_parquet({rows})")
@@ -171,7 +177,9 @@ def _ingest_file(
     bad = _quarantine(con, reader, plan, now)
     log.info("merging %s", plan.path.name)
     new, updated, unchanged, flagged = _merge(con, reader, plan, now, progress)
-    read = _scalar(con, "SELECT count(*) FROM staged") + _scalar(con, "SELECT count(*) FROM rej")
+    read = _scalar(con, "SELECT count(*) FROM staged") + _scalar(
+        con, "SELECT count(*) FROM rej_lines"
+    )
     summary = IngestSummary(read, new, updated, unchanged, bad, flagged)
     con.execute(
         "INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -208,17 +216,22 @@ def _quarantine(
     """Move malformed lines and bad rows into the quarantine (replacing this file's old entries)."""
     header = 1 if reader.header else 0
     file = str(plan.path)
+    # DuckDB records one error per missing column of a short line: keep the first per line.
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE rej_lines AS "
+        "SELECT DISTINCT ON (line) * FROM rej ORDER BY line, column_idx"
+    )
     con.execute("DELETE FROM quarantine WHERE file = ?", [file])
     con.execute(
         f"""INSERT INTO quarantine
-        SELECT ?, ?, line, {_REJECT_REASON}, csv_line, ? FROM rej""",
+        SELECT ?, ?, line, {_REJECT_REASON}, csv_line, ? FROM rej_lines""",
         [reader.source, file, now],
     )
     # A staged row's line = its ordinal + header + the rejected lines before it.
     con.execute(
         f"""INSERT INTO quarantine
         WITH rejects AS (SELECT line - {header} - row_number() OVER (ORDER BY line) AS before
-                         FROM rej)
+                         FROM rej_lines)
         SELECT ?, ?, s.rn + {header} + (SELECT count(*) FROM rejects WHERE before < s.rn),
             s.reason, s.raw, ?
         FROM staged s WHERE s.reason IS NOT NULL""",

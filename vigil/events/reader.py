@@ -33,13 +33,25 @@ def header_of(path: Path) -> list[str]:
     """The column names in the first line of a comma-separated file (plain or gzip)."""
     opener = gzip.open if is_gzip(path) else open
     try:
-        with opener(path, "rt", encoding="utf-8", newline="") as handle:
-            line = handle.readline()
+        with opener(path, "rb") as handle:
+            line = handle.readline().decode("utf-8").rstrip("\r\n")
     except (OSError, UnicodeDecodeError, EOFError) as err:
         raise DataError(f"cannot read the header: {err}", path=str(path), row=1) from err
     import csv
 
     return [name.strip().lstrip("\ufeff") for name in next(csv.reader([line]), [])]
+
+
+def newline_of(path: Path) -> str:
+    """The file's line terminator as DuckDB spells it, judged from its first line.
+
+    Given explicitly because DuckDB's own guess can take a carriage return inside a quoted field
+    for the line terminator.
+    """
+    opener = gzip.open if is_gzip(path) else open
+    with opener(path, "rb") as handle:
+        line = handle.readline()
+    return "\\r\\n" if line.endswith(b"\r\n") else "\\n"
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +99,7 @@ class Reader:
             f"quote={quote}, escape={escape}, compression='{compression}', "
             f"null_padding=false, strict_mode=true, store_rejects=true, "
             f"rejects_table='{rejects}', rejects_scan='{rejects}_scan', "
-            f"max_line_size=4000000)"
+            f"new_line={quote_literal(newline_of(path))}, max_line_size=4000000)"
         )
 
 

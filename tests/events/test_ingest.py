@@ -1,0 +1,173 @@
+"""Ingest is idempotent, replaces newer versions, and quarantines bad rows with file and row."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from vigil.errors import DataError, UsageError
+from vigil.events import EventStore, ingest
+from vigil.events.synthetic import GED_COLUMNS, acled_file, ged_file
+
+GOOD_GED = {
+    "id": "1",
+    "type_of_violence": "3",
+    "side_a": "Government of Syria",
+    "side_b": "Civilians",
+    "adm_1": "Idlib governorate",
+    "country": "Syria",
+    "country_id": "652",
+    "date_prec": "1",
+    "date_start": "2016-01-02 00:00:00.000",
+    "date_end": "2016-01-02 00:00:00.000",
+    "deaths_civilians": "4",
+    "best": "4",
+    "low": "4",
+    "high": "5",
+}
+
+
+def ged_rows(path: Path, rows: list[dict[str, str]]) -> Path:
+    """A GED file in the 49-column layout with the given fields (the rest empty)."""
+    lines = [",".join(GED_COLUMNS)]
+    lines += [",".join(row.get(name, "") for name in GED_COLUMNS) for row in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_ingesting_the_same_file_twice_adds_nothing(store: EventStore, ged_gz: Path) -> None:
+    first = ingest(store, [ged_gz], "ucdp-ged")
+    again = ingest(store, [ged_gz], "ucdp-ged")
+    assert first.ingested == 1000
+    assert (again.read, again.ingested, again.updated, again.unchanged) == (1000, 0, 0, 1000)
+    assert store.stats()["events"] == 1000
+
+
+def test_a_newer_acled_version_replaces_the_older_and_an_older_one_does_not(
+    store: EventStore, tmp_path: Path
+) -> None:
+    acled_file(tmp_path / "v1.csv", 50, seed=3, timestamp=1_700_000_000)
+    acled_file(tmp_path / "v2.csv", 50, seed=4, timestamp=1_800_000_000)
+    acled_file(tmp_path / "v0.csv", 50, seed=5, timestamp=1_600_000_000)
+    assert ingest(store, [tmp_path / "v1.csv"], "acled").ingested == 50
+    newer = ingest(store, [tmp_path / "v2.csv"], "acled")
+    assert (newer.ingested, newer.updated) == (0, 50)
+    older = ingest(store, [tmp_path / "v0.csv"], "acled")
+    assert (older.updated, older.unchanged) == (0, 50)
+    versions = store.query("SELECT DISTINCT version FROM events")["version"].tolist()
+    assert versions == [1_800_000_000]
+
+
+def test_duplicates_within_one_file_keep_the_last_row(store: EventStore, tmp_path: Path) -> None:
+    path = ged_rows(tmp_path / "dup.csv", [GOOD_GED, {**GOOD_GED, "best": "5"}])
+    summary = ingest(store, [path], "ucdp-ged")
+    assert (summary.read, summary.ingested) == (2, 1)
+    assert store.query("SELECT fatalities_best FROM events")["fatalities_best"].tolist() == [5]
+
+
+@pytest.mark.parametrize(
+    ("fields", "reason"),
+    [
+        ({"date_start": "2016-13-45 00:00:00.000"}, "unparsable date_start"),
+        ({"country_id": "9999", "country": "Atlantis"}, "unknown country: country_id 9999"),
+        ({"best": "-3"}, "negative or non-integer best"),
+        ({"deaths_civilians": "many"}, "negative or non-integer deaths_civilians"),
+        ({"type_of_violence": "7"}, "unknown type_of_violence"),
+    ],
+)
+def test_bad_values_are_quarantined_with_reason_file_and_row(
+    store: EventStore, tmp_path: Path, fields: dict[str, str], reason: str
+) -> None:
+    rows = [GOOD_GED, {**GOOD_GED, "id": "2", **fields}, {**GOOD_GED, "id": "3"}]
+    path = ged_rows(tmp_path / "bad.csv", rows)
+    summary = ingest(store, [path], "ucdp-ged")
+    assert (summary.read, summary.ingested, summary.quarantined) == (3, 2, 1)
+    bad = store.quarantine().iloc[0]
+    assert reason in bad.reason
+    assert (bad.file, bad.row) == (str(path.resolve()), 3)  # line 1 is the header
+
+
+def test_malformed_lines_are_quarantined_and_the_row_numbers_after_them_stay_right(
+    store: EventStore, tmp_path: Path
+) -> None:
+    path = ged_rows(tmp_path / "mixed.csv", [GOOD_GED])
+    good = path.read_bytes().splitlines()[1]
+    short = b"4,5,6"
+    bad_encoding = good.replace(b"Civilians", b"Civ\xff\xfelians").replace(b"1,", b"5,", 1)
+    late_bad = good.replace(b"2016-01-02", b"2016-02-31").replace(b"1,", b"6,", 1)
+    lines = [path.read_bytes().splitlines()[0], good, short, bad_encoding, late_bad]
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    summary = ingest(store, [path], "ucdp-ged")
+    assert (summary.read, summary.ingested, summary.quarantined) == (4, 1, 3)
+    bad = store.quarantine().set_index("row")["reason"]
+    assert bad[3].startswith("wrong field count")
+    assert bad[4].startswith("bad encoding")
+    assert bad[5].startswith("unparsable date_start")
+
+
+def test_gzip_is_recognised_by_content_not_by_name(store: EventStore, tmp_path: Path) -> None:
+    plain = ged_rows(tmp_path / "x.csv", [GOOD_GED])
+    disguised = tmp_path / "disguised.csv"
+    disguised.write_bytes(gzip.compress(plain.read_bytes()))
+    assert ingest(store, [disguised], "ucdp-ged").ingested == 1
+
+
+def test_one_unreadable_file_means_nothing_is_written(
+    store: EventStore, ged_gz: Path, tmp_path: Path
+) -> None:
+    with pytest.raises(DataError, match="no such file"):
+        ingest(store, [ged_gz, tmp_path / "missing.csv"], "ucdp-ged")
+    assert store.stats()["events"] == 0
+
+
+def test_a_failure_inside_the_transaction_rolls_everything_back(
+    store: EventStore, ged_gz: Path, tmp_path: Path
+) -> None:
+    ingest(store, [ged_gz], "ucdp-ged")
+    before = store.query("SELECT count(*) AS n, sum(row_hash::HUGEINT) AS h FROM events")
+    broken = tmp_path / "broken.csv.gz"
+    header = ",".join(GED_COLUMNS).encode()
+    rows = b"\n".join([header] + [b"1," * 48 + b"1"] * 20_000)
+    broken.write_bytes(gzip.compress(rows)[:-2000])  # a truncated gzip stream
+    ged_file(tmp_path / "more.csv", 100, start_id=10_000_000)
+    with pytest.raises(DataError, match="broken.csv.gz"):
+        ingest(store, [tmp_path / "more.csv", broken], "ucdp-ged")
+    after = store.query("SELECT count(*) AS n, sum(row_hash::HUGEINT) AS h FROM events")
+    assert before.equals(after)
+
+
+def test_an_unknown_format_is_a_usage_error(store: EventStore, ged_gz: Path) -> None:
+    with pytest.raises(UsageError, match="acled, gdelt2, ucdp-ged"):
+        ingest(store, [ged_gz], "ged")
+
+
+FIELD = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\r"), max_size=12
+)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(values=st.lists(st.tuples(FIELD, FIELD, FIELD, FIELD), min_size=1, max_size=5))
+def test_every_row_of_arbitrary_text_is_either_ingested_or_quarantined(
+    store: EventStore, tmp_path_factory: pytest.TempPathFactory, values: list[tuple[str, ...]]
+) -> None:
+    rows = [
+        {**GOOD_GED, "id": str(i), "date_start": d, "country_id": c, "best": b, "side_a": a}
+        for i, (d, c, b, a) in enumerate(values)
+    ]
+    import csv
+
+    path = tmp_path_factory.mktemp("fuzz") / "fuzz.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=GED_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    summary = ingest(store, [path], "ucdp-ged")
+    accounted = summary.ingested + summary.updated + summary.unchanged + summary.quarantined
+    assert summary.read == len(rows) == accounted
