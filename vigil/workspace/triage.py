@@ -112,45 +112,82 @@ def triage(
     lexicon = lexicon or load_lexicon()
     examples = _checked_corrections(corrections or (), framework)
     keyword = score_text(text, lexicon)
-    ids = framework.factor_ids
-    lex = np.array([keyword[f].score if f in keyword else 0.0 for f in ids])
+    lex = np.array([keyword[f].score if f in keyword else 0.0 for f in framework.factor_ids])
     if use_embeddings and embedding.available():
-        backend: Backend = "embedding+lexicon"
-        emb, indicators = _embedding_scores(text, framework)
-        near = _correction_scores(text, ids, examples)
-        gate = np.clip((near - CORRECTION_THRESHOLD) / (1 - CORRECTION_THRESHOLD), 0, None)
-        combined = _standardise(emb) + lexicon_weight * _relative(lex) + CORRECTION_WEIGHT * gate
-        shares = _softmax(combined)
+        scored = _score_with_embeddings(text, framework, lex, examples, lexicon_weight)
     else:
-        backend, emb, indicators = "lexicon", None, {}
         _warn_fallback_once()
-        near = _tfidf_scores(text, ids, examples)
-        combined = _relative(lex) + near
-        shares = combined / combined.sum() if combined.sum() > 0 else combined
-    order = sorted(range(len(ids)), key=lambda i: -combined[i])
-    scores = tuple(
-        FactorScore(
-            factor_id=ids[i],
-            title=framework.factors[i].title,
-            score=round(float(shares[i]), 4),
-            lexicon=round(float(lex[i]), 3),
-            embedding=None if emb is None else round(float(emb[i]), 4),
-            correction=round(float(near[i]), 4) if examples else None,
-            terms=keyword.get(ids[i], LexiconMatch(0.0, ())).terms,
-            indicator_id=indicators.get(ids[i]),
-        )
-        for i in order
-    )
+        scored = _score_with_lexicon(text, framework, lex, examples)
     return TriageResult(
         countries=tuple(find_countries(text)),
-        factors=scores,
-        backend=backend,
-        notice=FALLBACK_NOTICE if backend == "lexicon" else None,
+        factors=_ranked(framework, keyword, lex, scored, bool(examples)),
+        backend=scored.backend,
+        notice=FALLBACK_NOTICE if scored.backend == "lexicon" else None,
         framework_version=framework.version,
         lexicon_version=lexicon.version,
-        model=embedding.model_version() if emb is not None else None,
+        model=embedding.model_version() if scored.embedding is not None else None,
         corrections_used=len(examples),
         provenance=_provenance(framework, lexicon, now),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Scored:
+    """Per-factor arrays (framework order) from one scoring path."""
+
+    backend: Backend
+    combined: Matrix
+    shares: Matrix
+    embedding: Matrix | None
+    near: Matrix
+    indicators: dict[str, str]
+
+
+def _score_with_embeddings(
+    text: str,
+    framework: Framework,
+    lex: Matrix,
+    examples: Sequence[Correction],
+    lexicon_weight: float,
+) -> _Scored:
+    emb, indicators = _embedding_scores(text, framework)
+    near = _correction_scores(text, framework.factor_ids, examples)
+    gate = np.clip((near - CORRECTION_THRESHOLD) / (1 - CORRECTION_THRESHOLD), 0, None)
+    combined = _standardise(emb) + lexicon_weight * _relative(lex) + CORRECTION_WEIGHT * gate
+    return _Scored("embedding+lexicon", combined, _softmax(combined), emb, near, indicators)
+
+
+def _score_with_lexicon(
+    text: str, framework: Framework, lex: Matrix, examples: Sequence[Correction]
+) -> _Scored:
+    near = _tfidf_scores(text, framework.factor_ids, examples)
+    combined = _relative(lex) + near
+    shares = combined / combined.sum() if combined.sum() > 0 else combined
+    return _Scored("lexicon", combined, shares, None, near, {})
+
+
+def _ranked(
+    framework: Framework,
+    keyword: dict[str, LexiconMatch],
+    lex: Matrix,
+    scored: _Scored,
+    with_corrections: bool,
+) -> tuple[FactorScore, ...]:
+    """Factor scores from most to least likely (ties keep framework order)."""
+    order = sorted(range(len(framework.factors)), key=lambda i: -scored.combined[i])
+    emb = scored.embedding
+    return tuple(
+        FactorScore(
+            factor_id=framework.factors[i].id,
+            title=framework.factors[i].title,
+            score=round(float(scored.shares[i]), 4),
+            lexicon=round(float(lex[i]), 3),
+            embedding=None if emb is None else round(float(emb[i]), 4),
+            correction=round(float(scored.near[i]), 4) if with_corrections else None,
+            terms=keyword.get(framework.factors[i].id, LexiconMatch(0.0, ())).terms,
+            indicator_id=scored.indicators.get(framework.factors[i].id),
+        )
+        for i in order
     )
 
 
