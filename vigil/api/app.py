@@ -29,6 +29,8 @@ from vigil.workspace.database import open_database
 from vigil.workspace.migrations import upgrade
 
 API_PREFIX = "/api/v1"
+#: How long a verified API token is trusted before it is checked against the database again.
+TOKEN_CACHE_SECONDS = 5.0
 ROUTERS = (
     users,
     audit,
@@ -91,6 +93,13 @@ def start(app: FastAPI, settings: Settings, *, migrate: bool = True) -> None:
     app.state.settings = settings
     app.state.session_secret = session_secret(settings.home)
     app.state.forecast_cache = {}
+    app.state.token_cache = {}
+    app.state.token_cache_seconds = TOKEN_CACHE_SECONDS
+
+
+def from_env() -> FastAPI:
+    """The API alone for the settings in the environment (a uvicorn ``--factory`` target)."""
+    return create_app(Settings.from_env())
 
 
 def index() -> dict[str, Any]:

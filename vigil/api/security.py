@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +22,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from vigil.errors import AuthenticationError, NotFoundError
 from vigil.workspace.access import Role, require_role
 from vigil.workspace.database import Database
-from vigil.workspace.users import User, get_user_by_id, user_for_token
+from vigil.workspace.users import User, get_user_by_id, hash_token, user_for_token
 
 SESSION_COOKIE = "vigil_session"
 SESSION_MAX_AGE = 12 * 3600
@@ -74,8 +75,7 @@ def optional_user(
     """
     db = database(request)
     if credentials is not None:
-        with db.session(write=False) as session:
-            return Caller.of(user_for_token(session, credentials.credentials))
+        return _token_caller(request, db, credentials.credentials)
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         return None
@@ -89,6 +89,27 @@ def optional_user(
         except (NotFoundError, KeyError, TypeError, ValueError):  # stale cookie: signed out
             return None
         return Caller.of(user) if user.active else None
+
+
+def _token_caller(request: Request, db: Database, token: str) -> Caller:
+    """The owner of a token, remembered for ``token_cache_seconds`` to spare a query per call.
+
+    Revoking a token or disabling a user therefore takes effect within that many seconds.
+    """
+    ttl: float = getattr(request.app.state, "token_cache_seconds", 0.0)
+    cache: dict[str, tuple[float, Caller]] = request.app.state.token_cache
+    now = time.monotonic()
+    key = hash_token(token)
+    hit = cache.get(key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    with db.session(write=False) as session:
+        caller = Caller.of(user_for_token(session, token))
+    if ttl > 0:
+        if len(cache) > 10_000:
+            cache.clear()
+        cache[key] = (now + ttl, caller)
+    return caller
 
 
 def current_user(caller: Annotated[Caller | None, Depends(optional_user)]) -> Caller:

@@ -8,9 +8,10 @@ instead of failing half-way through a transaction.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -67,6 +68,7 @@ class Database:
     url: str
     engine: Engine
     write_engine: Engine
+    write_lock: AbstractContextManager[Any] = field(default_factory=nullcontext)
 
     @property
     def is_sqlite(self) -> bool:
@@ -84,8 +86,11 @@ class Database:
     @contextmanager
     def session(self, *, write: bool = True) -> Iterator[Session]:
         """A session committed on success and rolled back on any error."""
-        factory = self.writer() if write else self.reader()
-        with factory() as session, session.begin():
+        if not write:
+            with self.reader()() as session, session.begin():
+                yield session
+            return
+        with self.write_lock, self.writer()() as session, session.begin():
             yield session
 
     def dispose(self) -> None:
@@ -120,12 +125,19 @@ def _open_sqlite(url: str, path: str | None, options: dict[str, Any]) -> Databas
         from pathlib import Path
 
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    opts = {"connect_args": {"timeout": 60, "check_same_thread": False}, **options}
+    opts = {
+        "connect_args": {"timeout": 60, "check_same_thread": False},
+        "pool_size": 20,
+        "max_overflow": 30,
+        **options,
+    }
     reader = create_engine(url, **opts)
     writer = create_engine(url, **opts)
     _configure_sqlite(reader, begin="BEGIN")
     _configure_sqlite(writer, begin="BEGIN IMMEDIATE")
-    return Database(url=url, engine=reader, write_engine=writer)
+    # SQLite has one writer at a time; queueing writers of this process on a lock is fairer
+    # (first come, first served) than SQLite's busy handler, which polls with growing sleeps.
+    return Database(url=url, engine=reader, write_engine=writer, write_lock=threading.Lock())
 
 
 def _configure_sqlite(engine: Engine, *, begin: str) -> None:
@@ -153,6 +165,6 @@ def _open_postgres(url: str, options: dict[str, Any]) -> Database:
         raise MissingDependencyError("psycopg", "postgres", "A PostgreSQL database") from err
     if make_url(url).drivername == "postgresql":
         url = url.replace("postgresql://", "postgresql+psycopg://", 1)
-    opts = {"pool_size": 10, "max_overflow": 20, "pool_pre_ping": True, **options}
+    opts = {"pool_size": 20, "max_overflow": 30, "pool_pre_ping": True, **options}
     engine = create_engine(url, **opts)
     return Database(url=url, engine=engine, write_engine=engine)

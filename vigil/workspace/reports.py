@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, Text, func, or_, select
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, defer, mapped_column, relationship, selectinload
 
 from vigil.errors import ConflictError, NotFoundError, UsageError
 from vigil.workspace import audit, duplicates
@@ -249,6 +249,15 @@ def report_content(report: Report) -> dict[str, Any]:
     return data
 
 
+def report_summary(report: Report) -> dict[str, Any]:
+    """The listing fields of a report (no text, signature or triage), read without I/O."""
+    fields = ("id", "title", "url", "source_id", "published_at", "confidentiality",
+              "near_duplicate_of", "similarity", "created_by", "created_at")  # fmt: skip
+    data = {name: getattr(report, name) for name in fields}
+    data["countries"] = [c.iso3 for c in report.countries]
+    return data
+
+
 def visible_reports(user: Principal) -> Any:
     """The base query of reports ``user`` is cleared to see."""
     return select(Report).where(visible(user, Report.confidentiality))
@@ -271,8 +280,12 @@ def search_reports(
     source: str | None = None,
     limit: int = 50,
     offset: int = 0,
+    with_text: bool = False,
 ) -> tuple[list[Report], int]:
-    """Reports the user may see matching a text query, country and source; newest first."""
+    """Reports the user may see matching a text query, country and source; newest first.
+
+    Text, signature and triage are loaded only with ``with_text`` (lists do not show them).
+    """
     query = visible_reports(user)
     if q:
         like = f"%{q.lower()}%"
@@ -286,6 +299,9 @@ def search_reports(
     if source:
         query = query.where(Report.source_id.in_(select(Source.id).where(Source.name == source)))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    if not with_text:
+        query = query.options(defer(Report.text), defer(Report.signature), defer(Report.triage))
+    query = query.options(selectinload(Report.countries))
     rows = session.scalars(query.order_by(Report.id.desc()).limit(limit).offset(offset))
     return list(rows), total
 

@@ -167,14 +167,18 @@ def issue_token(session: Session, actor: object, user: User, label: str = "") ->
 
 def user_for_token(session: Session, token: str) -> User:
     """The active user owning ``token``, or an authentication error."""
-    row = session.scalar(
-        select(ApiToken).where(
-            ApiToken.token_hash == hash_token(token), ApiToken.revoked.is_(False)
+    user = session.scalar(
+        select(User)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(
+            ApiToken.token_hash == hash_token(token),
+            ApiToken.revoked.is_(False),
+            User.active.is_(True),
         )
     )
-    if row is None or not row.user.active:
+    if user is None:
         raise AuthenticationError("the API token is unknown, revoked or its user disabled")
-    return row.user
+    return user
 
 
 def authenticate(session: Session, name: str, password: str) -> User:

@@ -93,7 +93,7 @@ class PollOut(BaseModel):
 
 
 def _out(report: store.Report, *, full: bool) -> ReportOut:
-    data = store.report_content(report)
+    data = store.report_summary(report)
     return ReportOut(
         **{k: data[k] for k in ReportOut.model_fields if k in data and k not in ("text", "triage")},
         triage=report.triage if full else None,
@@ -210,7 +210,9 @@ def export_reports(
 ) -> Response:
     """Every report the caller may see (no more), as CSV or JSON lines."""
     with db.session(write=False) as session:
-        rows, _ = store.search_reports(session, caller, q=q, iso3=iso3, limit=1_000_000)
+        rows, _ = store.search_reports(
+            session, caller, q=q, iso3=iso3, limit=1_000_000, with_text=True
+        )
         records = [store.report_content(r) | {"text": r.text} for r in rows]
     fields = [
         "id",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter
 from pydantic import BaseModel
 from sqlalchemy import func, select
@@ -32,20 +34,19 @@ class Counts(BaseModel):
 def counts(caller: Anyone, db: Db) -> Counts:
     """How many reports, sources, notes, assessments, alerts and actions the caller can see."""
 
-    def count(model: type, *where: object) -> int:
+    def count(model: type, *where: object) -> Any:
         query = select(func.count()).select_from(model)
         level = getattr(model, "confidentiality", None)
         if level is not None:
             query = query.where(visible(caller, level))
-        return int(session.scalar(query.where(*where)) or 0)  # type: ignore[arg-type]
+        return query.where(*where).scalar_subquery()  # type: ignore[arg-type]
 
+    specs: dict[str, tuple[Any, ...]] = {
+        "reports": (Report,), "sources": (Source,), "notes": (Note,),
+        "assessments": (Assessment,), "alerts": (Alert,),
+        "open_alerts": (Alert, Alert.state == "open"), "actions": (Action,),
+    }  # fmt: skip
+    queries = {name: count(*spec) for name, spec in specs.items()}
     with db.session(write=False) as session:
-        return Counts(
-            reports=count(Report),
-            sources=count(Source),
-            notes=count(Note),
-            assessments=count(Assessment),
-            alerts=count(Alert),
-            open_alerts=count(Alert, Alert.state == "open"),
-            actions=count(Action),
-        )
+        row = session.execute(select(*(q.label(name) for name, q in queries.items()))).one()
+    return Counts(**{name: int(value or 0) for name, value in row._mapping.items()})
