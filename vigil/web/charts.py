@@ -57,8 +57,8 @@ def history_chart(
     years = [p[0] for p in points]
     values = [p[1] for p in points]
     top = max([*values, *(interval or ())]) * 1.15 or 0.01
-    left, bottom, pad = 48, 26, 10
-    inner_w, inner_h = width - left - pad, height - bottom - pad
+    left, bottom, pad, right = 48, 26, 10, 22
+    inner_w, inner_h = width - left - right, height - bottom - pad
     first, last = min(years), max(years)
     span = (last - first) or 1
 
@@ -68,7 +68,7 @@ def history_chart(
     def y(value: float) -> float:
         return pad + inner_h - value / top * inner_h
 
-    parts = [_grid(top, left, width, pad, y), _year_ticks(first, last, x, height - 8)]
+    parts = [_grid(top, left, width - right + pad, pad, y), _year_ticks(first, last, x, height - 8)]
     line = " ".join(f"{x(a):.1f},{y(b):.1f}" for a, b in zip(years, values, strict=True))
     parts.append(f'<polyline fill="none" stroke="{INK}" stroke-width="2" points="{line}"/>')
     if interval is not None:

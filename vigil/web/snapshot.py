@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from vigil import __version__
 from vigil.data import bundled
 from vigil.provenance import utc_now
 from vigil.settings import Settings
@@ -77,7 +78,8 @@ class RiskSnapshot:
 
 def snapshot_path(home: Path, model: str, year: int, sha256: str, seed: int) -> Path:
     """Where the snapshot of (model, base year, data, seed) is cached."""
-    return home / "web" / f"snapshot-v{SNAPSHOT_VERSION}-{model}-{year}-{sha256[:12]}-{seed}.json"
+    name = f"snapshot-v{SNAPSHOT_VERSION}-{__version__}-{model}-{year}-{sha256[:12]}-{seed}.json"
+    return home / "web" / name
 
 
 def load_snapshot(settings: Settings) -> RiskSnapshot:
