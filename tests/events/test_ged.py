@@ -1,4 +1,4 @@
-"""UCDP GED files ingest in both real layouts, with GW countries mapped and quirks flagged, not lost."""
+"""UCDP GED files ingest in both real layouts; GW countries are mapped, quirks flagged, not lost."""
 
 from __future__ import annotations
 

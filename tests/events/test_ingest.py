@@ -134,7 +134,7 @@ def test_a_failure_inside_the_transaction_rolls_everything_back(
     rows = b"\n".join([header] + [b"1," * 48 + b"1"] * 20_000)
     broken.write_bytes(gzip.compress(rows)[:-2000])  # a truncated gzip stream
     ged_file(tmp_path / "more.csv", 100, start_id=10_000_000)
-    with pytest.raises(DataError, match="broken.csv.gz"):
+    with pytest.raises(DataError, match=r"broken\.csv\.gz"):
         ingest(store, [tmp_path / "more.csv", broken], "ucdp-ged")
     after = store.query("SELECT count(*) AS n, sum(row_hash::HUGEINT) AS h FROM events")
     assert before.equals(after)

@@ -55,13 +55,13 @@ def _partition_counts(frame: pd.DataFrame, level: Level) -> pd.DataFrame:
     keys = [*KEYS[level], "month"]
     out = frame[keys].copy()
     out["events"] = 1
-    fatal = frame["fatalities_best"].fillna(0)
+    fatal = pd.to_numeric(frame["fatalities_best"]).fillna(0).astype("int64")
     for kind in ViolenceType:
-        hit = (frame["violence_type"] == kind.value).astype("int64")
+        hit = frame["violence_type"].eq(kind.value).fillna(False).astype("int64")
         out[f"events_{kind.value}"] = hit
         out[f"fatalities_{kind.value}"] = fatal * hit
     out["fatalities"] = fatal
-    out["civilian_deaths"] = frame["civilian_deaths"].fillna(0)
+    out["civilian_deaths"] = pd.to_numeric(frame["civilian_deaths"]).fillna(0).astype("int64")
     return out.groupby(keys, dropna=False).sum().reset_index()
 
 
@@ -94,7 +94,7 @@ def dask_panel(
     folder = export_parquet(store, sources)
     ddf = dd.read_parquet(str(folder))
     if level == "admin1":
-        ddf = ddf[ddf["admin1"].notna()]
+        ddf = ddf.dropna(subset=["admin1"])
     keys = [*KEYS[level], "month"]
     sums = ddf.map_partitions(_partition_counts, level).groupby(keys, dropna=False).sum()
     lethal = {t.value for t in LETHAL}

@@ -85,4 +85,5 @@ def complete(sparse: pd.DataFrame, level: Level) -> pd.DataFrame:
     grid = units.merge(pd.DataFrame({"month": months}), how="cross")
     full = grid.merge(sparse, on=[*keys, "month"], how="left")
     full[measures] = full[measures].fillna(0).astype("int64")
+    full[keys] = full[keys].astype(object)
     return full.sort_values([*keys, "month"], ignore_index=True)[[*keys, "month", *measures]]

@@ -1,0 +1,100 @@
+"""The command-line contract of ``vigil events …`` and ``vigil monitor``."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from vigil.cli.main import app
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "events"
+MONITOR_HEADER = "country,iso3,admin1,month,signal,severity,value,baseline,probability"
+runner = CliRunner()
+
+
+def test_ingest_json_prints_the_summary_keys() -> None:
+    result = runner.invoke(
+        app,
+        [
+            "events",
+            "ingest",
+            str(FIXTURES / "ged231-sample-1000.csv.gz"),
+            "--format",
+            "ucdp-ged",
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert {"read", "ingested", "updated", "unchanged", "quarantined"} <= set(summary)
+    assert (summary["read"], summary["ingested"]) == (1000, 1000)
+
+
+def test_ingest_with_quarantined_rows_still_exits_0_and_quarantine_lists_them() -> None:
+    gdelt = str(FIXTURES / "20250807220000.export.CSV.gz")
+    result = runner.invoke(app, ["events", "ingest", gdelt, "--format", "gdelt2", "--json"])
+    assert result.exit_code == 0 and json.loads(result.stdout)["quarantined"] == 25
+    listed = runner.invoke(app, ["events", "quarantine", "--json"])
+    rows = json.loads(listed.stdout)
+    assert len(rows) == 25 and {"file", "row", "reason"} <= set(rows[0])
+
+
+def test_an_unreadable_file_exits_1_with_one_line_naming_it(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.csv"
+    command = [sys.executable, "-c", "from vigil.cli.main import run; run()"]
+    command += ["events", "ingest", str(missing), "--format", "acled", "--json"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and done.stdout == ""
+    assert str(missing) in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_stats_json_counts_by_source_and_type() -> None:
+    runner.invoke(app, ["events", "seed"])
+    stats = json.loads(runner.invoke(app, ["events", "stats", "--json"]).stdout)
+    assert {"events", "by_source", "by_type", "quarantined"} <= set(stats)
+    assert stats["by_source"] == {"ucdp-ged": 1000 + 16566 - 42}
+
+
+def test_monitor_csv_has_the_contract_header_even_on_an_empty_store() -> None:
+    result = runner.invoke(app, ["monitor", "--format", "csv"])
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == [MONITOR_HEADER]
+
+
+def test_monitor_csv_and_json_for_a_month(vigil_home: Path) -> None:
+    syria = FIXTURES / "ged191-syria-2016-2019.csv.gz"
+    runner.invoke(app, ["events", "ingest", str(syria), "--format", "ucdp-ged"])
+    out = runner.invoke(app, ["monitor", "--month", "2017-03", "--format", "csv"]).stdout
+    assert out.splitlines()[0] == MONITOR_HEADER
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert any(r["signal"] == "civilian_deaths_surge" and r["severity"] == "critical" for r in rows)
+    payload = json.loads(
+        runner.invoke(app, ["monitor", "--month", "2017-03", "--format", "json"]).stdout
+    )
+    assert (
+        payload["provenance"]["vigil_version"] and len(payload["provenance"]["data_sha256"]) == 64
+    )
+    assert list((vigil_home / "outputs").glob("monitor-*.json"))
+
+
+def test_monitor_rejects_a_malformed_month() -> None:
+    result = runner.invoke(app, ["monitor", "--month", "March"])
+    assert result.exit_code == 1
+
+
+def test_evaluate_prints_the_comparison_table() -> None:
+    result = runner.invoke(app, ["events", "evaluate", "--synthetic"])
+    assert result.exit_code == 0
+    assert "average_precision" in result.stdout and "rolling_mean" in result.stdout
+
+
+def test_panel_prints_csv() -> None:
+    runner.invoke(app, ["events", "seed"])
+    lines = runner.invoke(app, ["events", "panel", "--level", "admin1"]).stdout.splitlines()
+    assert lines[0].startswith("iso3,admin1,month,events,")
