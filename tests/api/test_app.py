@@ -153,3 +153,24 @@ def test_forecasts_are_served_ranked_with_provenance(tmp_path: Path) -> None:
         body = client.get("/api/v1/forecasts?base_year=2024&limit=3").json()
     assert body["total"] >= 160 and [r["rank"] for r in body["items"]] == [1, 2, 3]
     assert body["provenance"]["data_sha256"] and body["provenance"]["vigil_version"]
+
+
+@pytest.mark.slow
+def test_event_statistics_and_signals_come_from_the_event_store(tmp_path: Path) -> None:
+    from vigil.data import bundled
+    from vigil.events.ingest import ingest
+    from vigil.events.store import EventStore
+
+    settings = Settings(home=tmp_path)
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/api/v1/events/stats").json()["events"] == 0
+        ingest(
+            EventStore.from_settings(settings),
+            [bundled("events/ged231-sample-1000.csv.gz")],
+            "ucdp-ged",
+        )
+        stats = client.get("/api/v1/events/stats").json()
+        page = client.get("/api/v1/signals?limit=5").json()
+    assert stats["events"] > 0 and "ucdp-ged" in stats["by_source"]
+    assert page["total"] >= len(page["items"])
+    assert all(set(s) >= {"iso3", "month", "signal", "severity"} for s in page["items"])

@@ -66,11 +66,21 @@ def test_evaluating_the_same_forecast_twice_raises_nothing_new(
 def test_signal_rules_fire_above_the_minimum_severity(
     db: Database, people: dict[str, User]
 ) -> None:
-    _rules(db, people["admin"], ("event_signal", {"min_severity": 2.0}))
+    _rules(db, people["admin"], ("event_signal", {"min_severity": "high"}))
     signals = pd.DataFrame(
         [
-            ("Sudan", "SDN", "North Darfur", "2024-05", "fatalities_spike", 3.1, 120, 10, 0.9),
-            ("Sudan", "SDN", "Khartoum", "2024-05", "fatalities_spike", 1.0, 12, 10, 0.2),
+            (
+                "Sudan",
+                "SDN",
+                "North Darfur",
+                "2024-05",
+                "fatalities_surge",
+                "critical",
+                120,
+                10,
+                None,
+            ),
+            ("Sudan", "SDN", "Khartoum", "2024-05", "fatalities_surge", "moderate", 12, 10, None),
         ],
         columns=[
             "country",
@@ -87,6 +97,7 @@ def test_signal_rules_fire_above_the_minimum_severity(
     with db.session() as session:
         [alert] = work.evaluate_signals(session, people["admin"], signals)
         assert alert.iso3 == "SDN" and alert.detail["admin1"] == "North Darfur"
+        assert work.evaluate_signals(session, people["admin"], signals) == []
 
 
 def test_a_factor_newly_present_in_a_submitted_assessment_raises_an_alert(

@@ -15,6 +15,7 @@ from vigil.api.routers import (
     assessments,
     audit,
     auth,
+    events,
     forecasts,
     framework,
     notes,
@@ -42,6 +43,7 @@ ROUTERS = (
     responses,
     forecasts,
     stats,
+    events,
 )
 
 

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from vigil.cli.workspace import open_workspace
 from vigil.errors import VigilError
+from vigil.settings import Settings
 from vigil.workspace import alerts as work
 from vigil.workspace.notifications import deliver_all
 from vigil.workspace.users import system_actor
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 alerts_app = typer.Typer(help="Alert rules and notifications.", no_args_is_help=True)
 
@@ -19,8 +25,10 @@ def evaluate_command(
     base_year: int = typer.Option(
         None, "--base-year", help="Forecast base year (default: latest)."
     ),
+    signals: bool = typer.Option(False, "--signals", help="Also run the event-signal rules."),
+    month: str = typer.Option(None, "--month", help="Signal month YYYY-MM (default: latest)."),
 ) -> None:
-    """Run the forecast rules (and event-signal rules when signals exist); print new alerts."""
+    """Run the forecast rules (and, with --signals, the event-signal rules); print new alerts."""
     from vigil.risk.forecast import forecast
     from vigil.risk.table import load_table
 
@@ -32,11 +40,25 @@ def evaluate_command(
     except VigilError:
         previous = None
     db = open_workspace()
+    frame = _signals(month) if signals else None
     with db.session() as session:
         raised = work.evaluate_forecasts(session, system_actor, current, previous)
+        if frame is not None and not frame.empty:
+            raised += work.evaluate_signals(session, system_actor, frame)
         for alert in raised:
             typer.echo(f"#{alert.id} {alert.severity:<6} {alert.title}")
     typer.echo(f"{len(raised)} new alert(s)")
+
+
+def _signals(month: str | None) -> pd.DataFrame:
+    """The event store's signals for ``month`` as a frame."""
+    import pandas as pd
+
+    from vigil.events.signals import monitor
+    from vigil.events.store import EventStore
+
+    store = EventStore.from_settings(Settings.from_env())
+    return pd.DataFrame([s.as_dict() for s in monitor(store, month)])
 
 
 @alerts_app.command("notify")

@@ -52,6 +52,8 @@ class State(StrEnum):
 
 
 SEVERITIES = ("low", "medium", "high")
+#: Severity order of event signals (``vigil.events.signals``).
+SIGNAL_SEVERITY = {"low": 0, "moderate": 1, "high": 2, "critical": 3}
 NEXT_STATES: dict[str, set[str]] = {
     "open": {"acknowledged", "action_taken", "closed"},
     "acknowledged": {"action_taken", "closed"},
@@ -63,7 +65,7 @@ RULE_PARAMS: dict[str, dict[str, type]] = {
     "forecast_threshold": {"threshold": float},
     "forecast_top_n": {"n": int},
     "forecast_rise": {"rise": float},
-    "event_signal": {"min_severity": float},
+    "event_signal": {"min_severity": str},
     "assessment_factor": {"level": str},
 }
 
@@ -165,6 +167,10 @@ def _check_params(kind: str, params: dict[str, Any]) -> dict[str, Any]:
             clean[key] = kind_type(params[key])
         except (TypeError, ValueError) as err:
             raise UsageError(f"rule parameter {key!r} must be a {kind_type.__name__}") from err
+    if kind == "event_signal" and clean["min_severity"] not in SIGNAL_SEVERITY:
+        raise UsageError(
+            f"an event_signal rule's min_severity is one of {', '.join(SIGNAL_SEVERITY)}"
+        )
     if kind == "assessment_factor" and clean["level"] not in ("present", "strongly_present"):
         raise UsageError("an assessment_factor rule's level is 'present' or 'strongly_present'")
     return clean
@@ -296,38 +302,46 @@ def signal_candidates(rules: list[AlertRule], signals: pd.DataFrame) -> list[Can
     """What the event-signal rules say about a signals frame.
 
     Frames have the columns of ``vigil monitor``: country, iso3, admin1, month, signal,
-    severity, value, baseline, probability.
+    severity (low, moderate, high, critical), value, baseline, probability.
     """
     out = []
+    rows: list[Any] = list(signals.itertuples(index=False))
     for rule in rules:
         if not rule.enabled or rule.kind != "event_signal":
             continue
-        wanted = rule.params.get("signal")
-        rows: list[Any] = list(signals.itertuples(index=False))
+        wanted, floor = rule.params.get("signal"), SIGNAL_SEVERITY[rule.params["min_severity"]]
         for row in rows:
-            if float(row.severity) < rule.params["min_severity"]:
+            if SIGNAL_SEVERITY.get(str(row.severity), -1) < floor:
                 continue
             if wanted and str(row.signal) != wanted:
                 continue
-            place = f"{row.country}" + (f" ({row.admin1})" if _present(row.admin1) else "")
-            out.append(
-                Candidate(
-                    rule=rule,
-                    iso3=str(row.iso3),
-                    title=f"{place}: {row.signal} signal, severity {float(row.severity):.2f}, "
-                    f"{row.month}",
-                    detail={
-                        "signal": str(row.signal),
-                        "month": str(row.month),
-                        "severity": float(row.severity),
-                        "value": float(row.value),
-                        "baseline": float(row.baseline),
-                        "admin1": str(row.admin1) if _present(row.admin1) else None,
-                    },
-                    dedup_key=f"rule{rule.id}:{row.iso3}:{row.admin1}:{row.month}:{row.signal}",
-                )
-            )
+            out.append(_signal_candidate(rule, row))
     return out
+
+
+def _signal_candidate(rule: AlertRule, row: Any) -> Candidate:
+    admin1 = str(row.admin1) if _present(row.admin1) else None
+    place = f"{row.country}" + (f" ({admin1})" if admin1 else "")
+    detail = {
+        "signal": str(row.signal),
+        "month": str(row.month),
+        "severity": str(row.severity),
+        "value": _number(row.value),
+        "baseline": _number(row.baseline),
+        "probability": _number(getattr(row, "probability", None)),
+        "admin1": admin1,
+    }
+    return Candidate(
+        rule=rule,
+        iso3=str(row.iso3),
+        title=f"{place}: {row.signal} ({row.severity}) in {row.month}",
+        detail=detail,
+        dedup_key=f"rule{rule.id}:{row.iso3}:{admin1 or ''}:{row.month}:{row.signal}",
+    )
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if _present(value) else None
 
 
 def _present(value: Any) -> bool:

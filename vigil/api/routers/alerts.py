@@ -80,6 +80,8 @@ class RuleOut(BaseModel):
 class EvaluateIn(BaseModel):
     model: str | None = Field(default=None, max_length=60)
     base_year: int | None = Field(default=None, ge=1800, le=2200)
+    signals: bool = Field(default=False, description="Also run the event-signal rules.")
+    month: str | None = Field(default=None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 class ChannelIn(BaseModel):
@@ -199,15 +201,25 @@ def add_rule(body: RuleIn, caller: Admin, db: Db) -> RuleOut:
 
 @router.post("/alerts/evaluate", response_model=list[AlertOut])
 def evaluate(body: EvaluateIn, caller: Reviewer, db: Db, request: Request) -> list[AlertOut]:
-    """Run the forecast rules on a forecast and the one a year earlier; returns new alerts."""
+    """Run the forecast rules (and, if asked, the event-signal rules); returns new alerts."""
     current = cached_forecast(request, body.model, body.base_year)
     year = int(current["base_year"].iloc[0])
     try:
         previous = cached_forecast(request, body.model, year - 1)
     except VigilError:  # no earlier base year in range: rises and entries cannot be judged
         previous = None
+    signals = None
+    if body.signals:
+        import pandas as pd
+
+        from vigil.api.routers.events import signals_for
+
+        signals = pd.DataFrame(signals_for(request, body.month))
     with db.session() as session:
-        return [_out(a) for a in work.evaluate_forecasts(session, caller, current, previous)]
+        raised = work.evaluate_forecasts(session, caller, current, previous)
+        if signals is not None and not signals.empty:
+            raised += work.evaluate_signals(session, caller, signals)
+        return [_out(a) for a in raised]
 
 
 @router.get("/channels", response_model=list[ChannelOut])
