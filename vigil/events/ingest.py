@@ -203,11 +203,14 @@ def _stage_sql(reader: Reader, plan: FilePlan) -> str:
     present = frozenset(plan.columns)
     scan = reader.scan_sql(plan.path, plan.columns, "rej")
     raw = ", ".join(column_or_null(name, present) for name in reader.raw_columns)
+    # The raw fields are kept only for bad rows: building them for every row costs a third.
     return f"""
         CREATE OR REPLACE TEMP TABLE staged AS
-        SELECT rn, {reader.select(present)},
-            concat_ws(' | ', {raw}) AS raw
-        FROM (SELECT row_number() OVER () AS rn, * FROM {scan}) r {reader.joins}"""
+        SELECT * EXCLUDE (raw_fields),
+            CASE WHEN reason IS NOT NULL THEN array_to_string(raw_fields, ' | ') END AS raw
+        FROM (
+            SELECT rn, {reader.select(present)}, [{raw}] AS raw_fields
+            FROM (SELECT row_number() OVER () AS rn, * FROM {scan}) r {reader.joins})"""
 
 
 def _quarantine(
@@ -247,21 +250,24 @@ def _merge(
     now: datetime,
     progress: Progress | None,
 ) -> tuple[int, int, int, int]:
-    """Insert new events, replace changed ones; return (new, updated, unchanged, flagged)."""
+    """Insert new events, replace changed ones; return (new, updated, unchanged, flagged).
+
+    Only ids, versions and content hashes are joined against the store; the full rows are copied
+    once, from the staging table straight into ``events``.
+    """
     content = [name for name in EVENT_NAMES if name not in ("row_hash", "file")]
-    hashed = ", ".join(n for n in content if n not in ("version",))
+    hashed = f"hash({', '.join(n for n in content if n != 'version')})"
     latest = "QUALIFY row_number() OVER (PARTITION BY source_id ORDER BY version DESC, rn DESC) = 1"
     duplicated = _scalar(
         con, "SELECT count(*) - count(DISTINCT source_id) FROM staged WHERE reason IS NULL"
     )
     _run(
         con,
-        f"""CREATE OR REPLACE TEMP TABLE merged AS
-        SELECT i.*, CASE WHEN e.source_id IS NULL THEN 'new'
+        f"""CREATE OR REPLACE TEMP TABLE status AS
+        SELECT i.rn, CASE WHEN e.source_id IS NULL THEN 'new'
             WHEN i.row_hash <> e.row_hash AND i.version >= e.version THEN 'updated'
-            ELSE 'unchanged' END AS status
-        FROM (SELECT {", ".join(content)}, hash({hashed}) AS row_hash,
-                     {quote_literal(str(plan.path))} AS file
+            ELSE 'unchanged' END AS status, i.source_id
+        FROM (SELECT rn, source_id, version, {hashed} AS row_hash
               FROM staged WHERE reason IS NULL {latest if duplicated else ""}) i
         LEFT JOIN (SELECT source_id, version, row_hash FROM events
                    WHERE source = {quote_literal(reader.source)}) e
@@ -269,18 +275,24 @@ def _merge(
         progress,
         f"merging {plan.path.name}",
     )
-    counts = dict(con.execute("SELECT status, count(*) FROM merged GROUP BY 1").fetchall())
+    counts = dict(con.execute("SELECT status, count(*) FROM status GROUP BY 1").fetchall())
     if counts.get("updated"):
         con.execute(
             """DELETE FROM events WHERE source = ? AND source_id IN
-               (SELECT source_id FROM merged WHERE status = 'updated')""",
+               (SELECT source_id FROM status WHERE status = 'updated')""",
             [reader.source],
         )
-    columns = ", ".join(EVENT_NAMES)
-    con.execute(
-        f"INSERT INTO events SELECT {columns}, ? FROM merged WHERE status <> 'unchanged'", [now]
+    good = _scalar(con, "SELECT count(*) FROM staged WHERE reason IS NULL")
+    chosen = (
+        "reason IS NULL"
+        if counts.get("new", 0) == good
+        else "rn IN (SELECT rn FROM status WHERE status <> 'unchanged')"
     )
-    flagged = _scalar(con, "SELECT count(*) FROM merged WHERE flags IS NOT NULL")
+    columns = ", ".join(
+        {"row_hash": hashed, "file": quote_literal(str(plan.path))}.get(n, n) for n in EVENT_NAMES
+    )
+    con.execute(f"INSERT INTO events SELECT {columns}, ? FROM staged WHERE {chosen}", [now])
+    flagged = _scalar(con, "SELECT count(*) FROM staged WHERE reason IS NULL AND flags IS NOT NULL")
     return counts.get("new", 0), counts.get("updated", 0), counts.get("unchanged", 0), flagged
 
 
