@@ -98,3 +98,21 @@ def test_panel_prints_csv() -> None:
     runner.invoke(app, ["events", "seed"])
     lines = runner.invoke(app, ["events", "panel", "--level", "admin1"]).stdout.splitlines()
     assert lines[0].startswith("iso3,admin1,month,events,")
+
+
+def test_the_dask_engine_without_dask_names_the_extra_to_install() -> None:
+    hide = "import sys; sys.modules['distributed'] = None; sys.modules['dask.dataframe'] = None; "
+    command = [sys.executable, "-c", hide + "from vigil.cli.main import run; run()"]
+    command += ["events", "panel", "--engine", "dask"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    assert "pip install 'vigil[scale]'" in done.stderr
+
+
+def test_ingest_on_a_dask_cluster_from_the_command_line() -> None:
+    syria = FIXTURES / "ged191-syria-2016-2019.csv.gz"
+    result = runner.invoke(
+        app, ["events", "ingest", str(syria), "--format", "ucdp-ged", "--json", "--engine", "dask"]
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["ingested"] == 16566

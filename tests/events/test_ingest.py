@@ -171,3 +171,10 @@ def test_every_row_of_arbitrary_text_is_either_ingested_or_quarantined(
     summary = ingest(store, [path], "ucdp-ged")
     accounted = summary.ingested + summary.updated + summary.unchanged + summary.quarantined
     assert summary.read == len(rows) == accounted
+
+
+def test_progress_is_reported_per_step_up_to_100_percent(store: EventStore, ged_gz: Path) -> None:
+    seen: list[tuple[str, float]] = []
+    ingest(store, [ged_gz], "ucdp-ged", progress=lambda label, done: seen.append((label, done)))
+    finals = {label for label, done in seen if done == 100.0}
+    assert finals == {"reading ged231-sample-1000.csv.gz", "merging ged231-sample-1000.csv.gz"}
