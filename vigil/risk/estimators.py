@@ -105,6 +105,13 @@ def _years_of(X: Any, n_rows: int) -> Array:
     return np.arange(n_rows) * 20 // max(n_rows, 1)
 
 
+def _recency(years: Array, half_life: float | None) -> Array | None:
+    """Sample weights halving every ``half_life`` years back from the latest (None: equal)."""
+    if half_life is None:
+        return None
+    return np.asarray(0.5 ** ((years.max() - years) / half_life))
+
+
 def _usable(y: Array, train: Array, test: Array) -> bool:
     return len(np.unique(y[train])) == 2 and len(np.unique(y[test])) == 2
 
@@ -151,7 +158,7 @@ class PenalisedLogit(_BinaryRiskClassifier):
         columns: Sequence[str] | None = None,
         Cs: Sequence[float] = (0.003, 0.01, 0.03, 0.1),
         n_folds: int = 3,
-        calibration: str | None = "sigmoid",
+        calibration: str | None = None,
     ) -> None:
         self.columns = columns
         self.Cs = Cs
@@ -193,6 +200,24 @@ class PenalisedLogit(_BinaryRiskClassifier):
         raw = self.logit_.predict_proba(self.prepare_.transform(X))[:, 1]
         return apply_map(raw, self.calibration_)
 
+    @property
+    def mean_(self) -> Array:
+        """Training-window means of the inputs: the reference of :meth:`contributions`."""
+        check_is_fitted(self)
+        return np.asarray(self.prepare_.named_steps["scale"].mean_)
+
+    @property
+    def reference_logit_(self) -> float:
+        """Log-odds with every input at its training mean (before calibration)."""
+        check_is_fitted(self)
+        return float(self.logit_.intercept_[0])
+
+    def contributions(self, X: Any) -> Array:
+        """Per-input log-odds contributions against the training means (before calibration)."""
+        check_is_fitted(self)
+        z = self.prepare_.transform(self._validate(X, reset=False))
+        return np.asarray(z * self.logit_.coef_[0])
+
 
 def _prepare() -> Pipeline:
     return Pipeline(
@@ -232,10 +257,12 @@ class BoostedTrees(_BinaryRiskClassifier):
         n_folds: int = 2,
         block: int = 6,
         calibration: str | None = None,
+        half_life: float | None = None,
         random_state: int = 0,
     ) -> None:
         self.columns = columns
         self.monotone = monotone
+        self.half_life = half_life
         self.learning_rate = learning_rate
         self.max_trees = max_trees
         self.num_leaves = num_leaves
@@ -274,7 +301,9 @@ class BoostedTrees(_BinaryRiskClassifier):
         years = _years_of(X, len(values))
         self.n_trees_, held_out = self._choose_trees(values, target, years)
         self.calibration_ = fit_map(*held_out, method=self.calibration)
-        self.booster_ = self._booster(self.n_trees_).fit(values, target)
+        weight = _recency(years, self.half_life)
+        self.booster_ = self._booster(self.n_trees_).fit(values, target, sample_weight=weight)
+        self.bias_ = float(np.asarray(self.booster_.predict(values[:1], pred_contrib=True))[0, -1])
         return self
 
     def _choose_trees(self, X: Array, y: Array, years: Array) -> tuple[int, tuple[Array, Array]]:
@@ -284,18 +313,35 @@ class BoostedTrees(_BinaryRiskClassifier):
             if not _usable(y, train, test):
                 continue
             model = self._booster(self.max_trees)
-            model.fit(X[train], y[train], eval_X=(X[test],), eval_y=(y[test],))
+            weight = _recency(years[train], self.half_life)
+            model.fit(
+                X[train], y[train], sample_weight=weight, eval_X=(X[test],), eval_y=(y[test],)
+            )
             curve = np.asarray(model.evals_result_["valid_0"]["binary_logloss"])
             fitted.append((model, test))
             losses.append(curve * len(test))
         if not fitted:
             return max(1, self.max_trees // 4), (np.empty(0), np.empty(0))
         best = int(np.argmin(np.sum(losses, axis=0))) + 1
-        p = [m.predict_proba(X[test], num_iteration=best)[:, 1] for m, test in fitted]
+        p = [np.asarray(m.predict_proba(X[test], num_iteration=best))[:, 1] for m, test in fitted]
         return best, (np.concatenate(p), np.concatenate([y[test] for _, test in fitted]))
 
     def _risk(self, X: Array) -> Array:
-        return apply_map(self.booster_.predict_proba(X)[:, 1], self.calibration_)
+        return apply_map(np.asarray(self.booster_.predict_proba(X))[:, 1], self.calibration_)
+
+    reference_label_ = "the training window's average log-odds (SHAP, LightGBM pred_contrib)"
+
+    @property
+    def reference_logit_(self) -> float:
+        """Expected raw log-odds over the training rows: the SHAP base value."""
+        check_is_fitted(self)
+        return float(self.bias_)
+
+    def contributions(self, X: Any) -> Array:
+        """SHAP values in log-odds (before calibration), one column per input."""
+        check_is_fitted(self)
+        shap = self.booster_.predict(self._validate(X, reset=False), pred_contrib=True)
+        return np.asarray(shap)[:, :-1]
 
 
 def _columns_of(model: Any) -> Sequence[str] | None:

@@ -41,7 +41,8 @@ class Evaluation:
         return choose_default(self.pooled())
 
     def pooled(self) -> dict[str, dict[str, float]]:
-        return {str(k): v for k, v in self.table.to_dict(orient="index").items()}
+        rows = self.table.to_dict(orient="index")
+        return {str(k): {str(m): v for m, v in row.items()} for k, row in rows.items()}
 
     def text(self) -> str:
         """The comparison table as printed by ``vigil backtest``."""
@@ -56,9 +57,11 @@ class Evaluation:
         pooled = {
             name: {k: _rounded(v) for k, v in row.items()} for name, row in self.pooled().items()
         }
+        provenance = self.provenance.to_dict()
+        provenance["data_source"] = Path(provenance["data_source"]).name  # no local paths
         return {
             "design": self.design,
-            "provenance": self.provenance.to_dict(),
+            "provenance": provenance,
             "pooled": pooled,
             "default": self.default,
         }
@@ -148,6 +151,7 @@ def _atomic_write(path: Path, text: str) -> None:
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(text)
+        os.chmod(temporary, 0o644)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

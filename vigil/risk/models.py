@@ -15,7 +15,6 @@ from typing import Any
 
 from vigil.data import bundled
 from vigil.errors import DataError, UsageError
-from vigil.risk.calibration import WalkForwardCalibrated
 from vigil.risk.estimators import BoostedTrees, ColumnScore, Ensemble, PenalisedLogit
 from vigil.risk.ewp import EWPModel
 from vigil.risk.table import EWP_PREDICTORS
@@ -74,7 +73,7 @@ class ModelSpec:
 
 
 def _logit(seed: int) -> PenalisedLogit:
-    return PenalisedLogit(columns=(*EWP_PREDICTORS, *HISTORY_FEATURES))
+    return PenalisedLogit(columns=(*EWP_PREDICTORS, *HISTORY_FEATURES), calibration=None)
 
 
 def _boost(seed: int) -> BoostedTrees:
@@ -85,10 +84,6 @@ def _boost(seed: int) -> BoostedTrees:
 
 def _ensemble(seed: int) -> Ensemble:
     return Ensemble(members=[("ewp", EWPModel(random_state=seed)), ("boost", _boost(seed))])
-
-
-def _calibrated(make: Callable[[int], Any]) -> Callable[[int], WalkForwardCalibrated]:
-    return lambda seed: WalkForwardCalibrated(make(seed), years=10, method="sigmoid")
 
 
 MODELS: dict[str, ModelSpec] = {
@@ -102,22 +97,21 @@ MODELS: dict[str, ModelSpec] = {
         ),
         ModelSpec(
             "logit",
-            "L2 logit on the public predictors + history features, C and Platt calibration "
-            "from walk-forward inner folds",
+            "L2 logit on the public predictors + history features, C by walk-forward inner folds",
             _logit,
             complexity=2,
         ),
         ModelSpec(
             "boost",
-            "shallow monotone LightGBM on predictors + history features, trees and Platt "
-            "calibration from walk-forward inner folds",
+            "shallow monotone LightGBM on predictors + history features, trees by walk-forward "
+            "inner folds",
             _boost,
             complexity=3,
         ),
         ModelSpec(
             "ensemble",
-            "mean of ewp and boost probabilities, walk-forward Platt calibration",
-            _calibrated(_ensemble),
+            "mean of the ewp and boost probabilities",
+            _ensemble,
             complexity=4,
         ),
         ModelSpec(
@@ -162,27 +156,32 @@ def load_summary(path: str | Path | None = None) -> dict[str, Any]:
         raise DataError(f"cannot read the backtest summary: {err}", path=str(source)) from err
 
 
+def calibration_error(scores: Mapping[str, float]) -> float:
+    """Relative gap between the mean predicted probability and the observed onset rate."""
+    return abs(scores["mean_predicted"] / scores["observed"] - 1)
+
+
 def choose_default(pooled: Mapping[str, Mapping[str, float]]) -> str:
     """Apply the default-model rule to pooled backtest scores by model name.
 
-    Among non-baseline models whose Brier score is at most the public model's and
-    whose mean predicted probability is within 15 % of the observed onset rate,
-    take the highest pooled ROC AUC; ties go to the simpler model. If none
-    qualifies, the public model is the default.
+    A non-baseline model is eligible when it does no harm against the public model:
+    its Brier score is at most the public model's, and its mean predicted probability
+    is within 15 % of the observed onset rate or at least as close to it as the public
+    model's. The eligible model with the highest pooled ROC AUC is the default; ties
+    go to the simpler model. The public model itself is always eligible.
     """
     if REFERENCE not in pooled:
         return REFERENCE
-    ceiling = pooled[REFERENCE]["brier"]
+    reference = pooled[REFERENCE]
+    tolerance = max(CALIBRATION_TOLERANCE, calibration_error(reference))
     eligible = [
         name
         for name, scores in pooled.items()
         if name in MODELS
         and not MODELS[name].baseline
-        and scores["brier"] <= ceiling
-        and abs(scores["mean_predicted"] / scores["observed"] - 1) <= CALIBRATION_TOLERANCE
+        and scores["brier"] <= reference["brier"]
+        and calibration_error(scores) <= tolerance
     ]
-    if not eligible:
-        return REFERENCE
     return max(eligible, key=lambda n: (round(pooled[n]["auc"], 6), -MODELS[n].complexity))
 
 
