@@ -188,3 +188,22 @@ def test_unreachable_smtp_is_logged_as_a_failed_attempt(
     _raise_alert(db, people["admin"])
     [attempt] = deliver_due(db, policy=RetryPolicy(timeout=2))
     assert not attempt.ok and "refused" in attempt.detail.lower()
+
+
+def test_two_deliverers_at_once_send_each_notification_only_once(
+    db: Database, people: dict[str, User], webhook: tuple[str, type[Hook]]
+) -> None:
+    url, hook = webhook
+    hook.failures = 0
+    with db.session() as session:
+        add_channel(session, people["admin"], "ops", "webhook", url)
+    _raise_alert(db, people["admin"])
+    results: list[int] = []
+    threads = [
+        threading.Thread(target=lambda: results.append(len(deliver_due(db)))) for _ in range(4)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [0, 0, 0, 1] and len(hook.bodies) == 1

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
+from sqlalchemy.exc import SQLAlchemyError
 
 from vigil import __version__
 from vigil.api import errors
@@ -25,10 +28,12 @@ from vigil.api.routers import (
     users,
 )
 from vigil.api.security import session_secret
+from vigil.errors import VigilError
 from vigil.settings import Settings
 from vigil.workspace.database import open_database
 from vigil.workspace.migrations import upgrade
 
+log = logging.getLogger(__name__)
 API_PREFIX = "/api/v1"
 #: How long a verified API token is trusted before it is checked against the database again.
 TOKEN_CACHE_SECONDS = 5.0
@@ -52,18 +57,23 @@ def create_app(
     *,
     extra_routers: Sequence[APIRouter] = (),
     migrate: bool = True,
+    notify_every: float | None = None,
 ) -> FastAPI:
     """Build the app for ``settings``; the database is opened and migrated at start-up.
 
     ``extra_routers`` are mounted at the root after the API (the web pages use this); until
-    one of them claims ``/``, it answers with a small JSON index.
+    one of them claims ``/``, it answers with a small JSON index. With ``notify_every`` set,
+    pending alert notifications are delivered in the background every that many seconds.
     """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if not hasattr(app.state, "db"):
             start(app, settings, migrate=migrate)
+        task = asyncio.create_task(_notifier(app, notify_every)) if notify_every else None
         yield
+        if task is not None:
+            task.cancel()
         app.state.db.dispose()
 
     app = FastAPI(
@@ -82,6 +92,20 @@ def create_app(
     if not any(getattr(r, "path", None) == "/" for r in app.routes):
         app.add_api_route("/", index, methods=["GET"], include_in_schema=False)
     return app
+
+
+async def _notifier(app: FastAPI, every: float) -> None:
+    """Deliver due notifications (webhook, e-mail) until the application stops."""
+    from starlette.concurrency import run_in_threadpool
+
+    from vigil.workspace.notifications import deliver_due
+
+    while True:
+        try:
+            await run_in_threadpool(deliver_due, app.state.db)
+        except (VigilError, SQLAlchemyError) as err:
+            log.warning("notification delivery failed this round: %s", err)
+        await asyncio.sleep(every)
 
 
 def start(app: FastAPI, settings: Settings, *, migrate: bool = True) -> None:

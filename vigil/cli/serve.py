@@ -7,6 +7,9 @@ from fastapi import APIRouter, FastAPI
 
 from vigil.settings import Settings
 
+#: Seconds between background deliveries of pending alert notifications.
+NOTIFY_EVERY = 30.0
+
 
 def register(app: typer.Typer) -> None:
     """Add the ``serve`` command."""
@@ -38,7 +41,7 @@ def app_from_env() -> FastAPI:
     from vigil.api import create_app
 
     settings = Settings.from_env()
-    return create_app(settings, extra_routers=_web_routers())
+    return create_app(settings, extra_routers=_web_routers(), notify_every=NOTIFY_EVERY)
 
 
 def _web_routers() -> list[APIRouter]:

@@ -17,7 +17,7 @@ from email.message import EmailMessage
 from typing import Any
 
 import httpx
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, select
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from vigil import __version__
@@ -224,12 +224,31 @@ def deliver_due(
                 .limit(limit)
             )
         )
-    return [_attempt(db, note_id, now, policy) for note_id in due]
+    attempts = (_attempt(db, note_id, now, policy) for note_id in due)
+    return [attempt for attempt in attempts if attempt is not None]
+
+
+def _claim(db: Database, note_id: int, now: Callable[[], datetime], policy: RetryPolicy) -> bool:
+    """Lease a due notification to this deliverer, so concurrent deliverers never both send it."""
+    lease = timedelta(seconds=3 * policy.timeout + 60)
+    with db.session() as session:
+        claimed = session.execute(
+            update(Notification)
+            .where(
+                Notification.id == note_id,
+                Notification.status == "pending",
+                Notification.next_attempt_at <= now(),
+            )
+            .values(next_attempt_at=now() + lease)
+        )
+        return bool(getattr(claimed, "rowcount", 0) == 1)
 
 
 def _attempt(
     db: Database, note_id: int, now: Callable[[], datetime], policy: RetryPolicy
-) -> DeliveryAttempt:
+) -> DeliveryAttempt | None:
+    if not _claim(db, note_id, now, policy):
+        return None
     with db.session(write=False) as session:
         note = session.get_one(Notification, note_id)
         channel = session.get_one(Channel, note.channel_id)
