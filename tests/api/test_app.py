@@ -174,3 +174,51 @@ def test_event_statistics_and_signals_come_from_the_event_store(tmp_path: Path) 
     assert stats["events"] > 0 and "ucdp-ged" in stats["by_source"]
     assert page["total"] >= len(page["items"])
     assert all(set(s) >= {"iso3", "month", "signal", "severity"} for s in page["items"])
+
+
+def test_from_assessment_to_alert_to_action_through_the_api(
+    client: TestClient, tokens: dict[tuple[str, str], str]
+) -> None:
+    admin, analyst = (bearer(tokens[(r, "confidential")]) for r in ("admin", "analyst"))
+    rule = {"name": "factor present", "kind": "assessment_factor", "params": {"level": "present"}}
+    assert client.post("/api/v1/alert-rules", headers=admin, json=rule).status_code == 201
+    made = client.post(
+        "/api/v1/assessments",
+        headers=analyst,
+        json={
+            "iso3": "SDN",
+            "assessed_on": "2025-03-01",
+            "ratings": [
+                {
+                    "indicator_id": "RF1.1",
+                    "rating": "present",
+                    "evidence": [{"kind": "url", "ref": "http://example.org/r"}],
+                }
+            ],
+        },
+    ).json()
+    submitted = client.post(
+        f"/api/v1/assessments/{made['id']}/status",
+        headers=analyst,
+        json={"version": 1, "status": "submitted"},
+    ).json()
+    [alert_id] = submitted["alerts_raised"]
+    action = client.post(
+        "/api/v1/actions",
+        headers=analyst,
+        json={
+            "iso3": "SDN",
+            "type": "early_warning_notice",
+            "actor": "Office of the Special Adviser",
+            "title": "Note to the Secretary-General",
+            "started_on": submitted["created_at"][:10],
+            "alert_ids": [alert_id],
+            "assessment_ids": [made["id"]],
+        },
+    )
+    assert action.status_code == 201, action.text
+    alert = client.get(f"/api/v1/alerts/{alert_id}", headers=analyst).json()
+    report = client.get("/api/v1/responses/report?iso3=SDN", headers=analyst).json()
+    assert alert["state"] == "action_taken"
+    [situation] = report["situations"]
+    assert situation["days_to_first_action"] == 0 and situation["alerts_without_action"] == []
