@@ -178,3 +178,20 @@ def test_progress_is_reported_per_step_up_to_100_percent(store: EventStore, ged_
     ingest(store, [ged_gz], "ucdp-ged", progress=lambda label, done: seen.append((label, done)))
     finals = {label for label, done in seen if done == 100.0}
     assert finals == {"reading ged231-sample-1000.csv.gz", "merging ged231-sample-1000.csv.gz"}
+
+
+def test_several_files_in_one_call_keep_their_own_quarantine(
+    store: EventStore, tmp_path: Path
+) -> None:
+    first = ged_rows(tmp_path / "a.csv", [GOOD_GED])
+    first.write_text(first.read_text() + "1,2,3\n")
+    second = ged_rows(tmp_path / "b.csv", [{**GOOD_GED, "id": "9"}])
+    second.write_text(second.read_text() + "1,2,3\n4,5\n")
+    summary = ingest(store, [first, second], "ucdp-ged")
+    assert (summary.read, summary.ingested, summary.quarantined) == (5, 2, 3)
+    bad = store.quarantine()
+    assert [(Path(f).name, r) for f, r in zip(bad.file, bad.row, strict=True)] == [
+        ("a.csv", 3),
+        ("b.csv", 3),
+        ("b.csv", 4),
+    ]

@@ -53,3 +53,10 @@ def test_forecast_gives_every_unit_a_probability_for_the_target_month() -> None:
     assert len(result) == 8
     assert (result["target_month"] == pd.Timestamp("2017-02-01")).all()
     assert result["probability"].between(0, 1).all()
+
+
+def test_a_panel_too_short_to_evaluate_gives_an_empty_row_not_an_error() -> None:
+    panel = escalation_panel(units=2, months=6, seed=1)
+    table = evaluate(walk_forward(panel, "admin1", Target("civilian_deaths", 1)))
+    assert table["n"].tolist() == [0, 0, 0]
+    assert table["average_precision"].isna().all()

@@ -117,9 +117,11 @@ def evaluate(predictions: pd.DataFrame, threshold: int = THRESHOLD) -> pd.DataFr
     the value reaches the threshold and 0 otherwise (a naive forecaster has no probabilities).
     """
     rows = []
-    y = predictions["outcome"].to_numpy()
+    if predictions.empty:
+        predictions = pd.DataFrame(columns=["outcome", "model", "last_month", "rolling_mean"])
+    y = predictions["outcome"].to_numpy(dtype=float)
     for method in ("model", "last_month", "rolling_mean"):
-        score = predictions[method].to_numpy()
+        score = predictions[method].to_numpy(dtype=float)
         prob = score if method == "model" else (score >= threshold).astype(float)
         both = len(np.unique(y)) == 2
         rows.append(
@@ -129,7 +131,7 @@ def evaluate(predictions: pd.DataFrame, threshold: int = THRESHOLD) -> pd.DataFr
                 "positives": int(y.sum()),
                 "average_precision": average_precision_score(y, score) if both else np.nan,
                 "auc": roc_auc_score(y, score) if both else np.nan,
-                "brier": brier_score_loss(y, prob),
+                "brier": brier_score_loss(y, prob) if len(y) else np.nan,
             }
         )
     return pd.DataFrame(rows)
