@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import importlib
+from functools import cache
 from typing import Any
 from urllib.parse import urlencode
 
@@ -14,6 +14,16 @@ from vigil.api.security import SESSION_COOKIE, Caller
 from vigil.web.charts import history_chart
 from vigil.web.snapshot import RiskSnapshot
 
+#: Backtest scores shown on the models page: (key, heading, whether it has a 95 % interval).
+METRICS = (
+    ("auc", "ROC AUC", True),
+    ("ap", "Average precision", True),
+    ("brier", "Brier", True),
+    ("log_loss", "Log loss", True),
+    ("top30_recall", "Top-30 recall", True),
+    ("mean_predicted", "Mean predicted", False),
+    ("observed", "Observed rate", False),
+)
 #: Whom anonymous visitors count as: a viewer cleared for public material only.
 ANONYMOUS = Caller(id=0, name="anonymous", role="viewer", clearance="public")
 
@@ -135,19 +145,55 @@ def models(snap: RiskSnapshot) -> dict[str, Any]:
         }
         for name, spec in MODELS.items()
     ]
-    metrics = sorted({k for r in rows for k in r["scores"]})
-    return {"rows": rows, "metrics": metrics, "summary": summary, "plots": _backtest_plots(summary)}
+    metrics = [m for m in METRICS if any(m[0] in r["scores"] for r in rows)]
+    return {
+        "rows": rows,
+        "metrics": metrics,
+        "summary": summary,
+        "plots": _backtest_plots() if _history_current(snap) else (),
+    }
 
 
-def _backtest_plots(summary: dict[str, Any] | None) -> list[dict[str, str]]:
-    """Plots of the backtest comparison: from the risk report module when it offers them."""
-    if summary is None:
-        return []
-    try:
-        report = importlib.import_module("vigil.risk.report")
-    except ImportError:
-        return []
-    make = getattr(report, "summary_figures", None)
-    if make is None:
-        return []
-    return list(make(summary))
+def _history_current(snap: RiskSnapshot) -> bool:
+    """Whether the snapshot found a shipped history made by the current model code."""
+    return any(len(c["history"]) > 1 for c in snap.countries)
+
+
+@cache
+def _backtest_plots() -> tuple[dict[str, str], ...]:
+    """ROC, precision-recall, calibration and recall-by-year plots of the shipped history.
+
+    The history holds every model's walk-forward forecasts, so joined with the outcomes it is
+    a backtest; the plots are drawn by the risk report module and rendered by plotly.js.
+    """
+    import pandas as pd
+
+    from vigil.data import bundled
+    from vigil.risk.report import figures
+    from vigil.risk.table import TARGET, load_table
+    from vigil.web.precompute import HISTORY_FILE
+
+    path = bundled(HISTORY_FILE)
+    if not path.exists():
+        return ()
+    table = load_table()
+    outcomes = table.frame[["ccode", "year", TARGET]].rename(
+        columns={"year": "base_year", TARGET: "outcome"}
+    )
+    history = pd.read_csv(path)
+    scored = history[history["base_year"] <= table.last_year - 2].merge(
+        outcomes, on=["ccode", "base_year"]
+    )
+    scored = scored.dropna(subset=["outcome"]).astype({"outcome": int})
+    return tuple(
+        {
+            "title": str(f.layout.title.text),
+            "html": f.to_html(
+                full_html=False,
+                include_plotlyjs=False,
+                default_width="100%",
+                config={"responsive": True, "displayModeBar": False},
+            ),
+        }
+        for f in figures(scored)
+    )

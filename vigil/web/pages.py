@@ -6,6 +6,7 @@ import csv
 import gzip
 import io
 import json
+from collections.abc import Callable
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -13,16 +14,18 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
 
-from vigil.api.security import Caller, optional_user
+from vigil.api.security import Caller
 from vigil.web import context
 from vigil.web.geometry import plotly_topology
 from vigil.web.render import render
 from vigil.web.site import WebState, web_state
+from vigil.web.visitor import visitor
 
 router = APIRouter(include_in_schema=False)
 State = Annotated[WebState, Depends(web_state)]
-Viewer = Annotated[Caller | None, Depends(optional_user)]
+Viewer = Annotated[Caller | None, Depends(visitor)]
 STATIC_TYPES = {
     ".css": "text/css",
     ".js": "text/javascript",
@@ -42,25 +45,48 @@ def page(request: Request, template: str, status: int = 200, **values: Any) -> H
     return HTMLResponse(html, status_code=status)
 
 
+async def public_page(
+    request: Request,
+    state: WebState,
+    user: Caller | None,
+    template: str,
+    values: Callable[[], dict[str, Any]],
+) -> HTMLResponse:
+    """Like :func:`page`, but served from the page cache when the visitor is anonymous.
+
+    A cached page is answered on the event loop; rendering (and ``values``, which may query
+    the database) runs in the thread pool.
+    """
+    if user is not None:
+        return await run_in_threadpool(lambda: page(request, template, user=user, **values()))
+    key = (str(request.url.path), str(request.url.query), state.activity.mtime)
+    html = state.pages.get(key)
+    if html is None:
+        html = await run_in_threadpool(
+            lambda: render(template, **context.common(request), user=None, **values())
+        )
+        state.pages.put(key, html)
+    return HTMLResponse(html)
+
+
 @router.get("/", response_class=HTMLResponse)
-def world_map(request: Request, state: State, user: Viewer) -> HTMLResponse:
+async def world_map(request: Request, state: State, user: Viewer) -> HTMLResponse:
     """The world map of current risk, with the top ten as a text alternative."""
     snap = state.snapshot
-    data = [
-        {
-            "id": c["map_id"],
-            "iso3": c["iso3"],
-            "name": c["name"],
-            "p": round(c["probability"], 5),
-            "rank": c["rank"],
-        }
-        for c in snap.countries
-    ]
-    return page(request, "map.html", user=user, map_data=json.dumps(data), top=snap.countries[:10])
+
+    def values() -> dict[str, Any]:
+        data = [
+            {"id": c["map_id"], "iso3": c["iso3"], "name": c["name"],
+             "p": round(c["probability"], 5), "rank": c["rank"]}
+            for c in snap.countries
+        ]  # fmt: skip
+        return {"map_data": json.dumps(data), "top": snap.countries[:10]}
+
+    return await public_page(request, state, user, "map.html", values)
 
 
 @router.get("/watchlist", response_class=HTMLResponse)
-def watchlist(
+async def watchlist(
     request: Request,
     state: State,
     user: Viewer,
@@ -68,18 +94,18 @@ def watchlist(
     threshold: Annotated[float | None, Query(ge=0, le=100)] = None,
 ) -> HTMLResponse:
     """The ranked watchlist with region and threshold filters."""
-    rows = context.filtered(state.snapshot, region, threshold)
-    return page(
-        request,
-        "watchlist.html",
-        user=user,
-        rows=rows,
-        region=region,
-        threshold=threshold,
-        regions=state.snapshot.regions,
-        sparklines=state.sparklines,
-        csv_query=context.query_string(region, threshold),
-    )
+
+    def values() -> dict[str, Any]:
+        return {
+            "rows": context.filtered(state.snapshot, region, threshold),
+            "region": region,
+            "threshold": threshold,
+            "regions": state.snapshot.regions,
+            "sparklines": state.sparklines,
+            "csv_query": context.query_string(region, threshold),
+        }
+
+    return await public_page(request, state, user, "watchlist.html", values)
 
 
 @router.get("/watchlist.csv")
@@ -140,7 +166,7 @@ def _fmt(value: float | None) -> str:
 
 
 @router.get("/countries/{iso3}", response_class=HTMLResponse)
-def country(request: Request, iso3: str, state: State, user: Viewer) -> Response:
+async def country(request: Request, iso3: str, state: State, user: Viewer) -> Response:
     """Everything Vigil knows about one country."""
     found = state.snapshot.by_iso3.get(iso3.upper())
     if found is None:
@@ -154,8 +180,9 @@ def country(request: Request, iso3: str, state: State, user: Viewer) -> Response
     if found["iso3"] != iso3:
         return Response(status_code=308, headers={"Location": f"/countries/{found['iso3']}"})
     state.activity.refresh(state.settings, wait=False)
-    values = context.country(request, state, found, user)
-    return page(request, "country.html", user=user, **values)
+    return await public_page(
+        request, state, user, "country.html", lambda: context.country(request, state, found, user)
+    )
 
 
 @router.get("/models", response_class=HTMLResponse)
@@ -176,13 +203,13 @@ def login_page(
 
 
 @router.get("/geo/countries.geojson")
-def geometry(request: Request, state: State) -> Response:
+async def geometry(request: Request, state: State) -> Response:
     """Country outlines (Natural Earth via world-atlas) as GeoJSON keyed by ISO3."""
     return _maybe_gzip(request, state.geojson_gz, "application/geo+json")
 
 
 @router.get("/static/{name:path}")
-def static(request: Request, name: str) -> Response:
+async def static(request: Request, name: str) -> Response:
     """Bundled assets; plotly.min.js comes from the installed plotly package."""
     body = _asset(name)
     if body is None:

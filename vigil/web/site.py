@@ -13,7 +13,7 @@ import logging
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -21,6 +21,7 @@ from starlette.concurrency import run_in_threadpool
 
 from vigil.settings import Settings
 from vigil.web.activity import Activity
+from vigil.web.cache import PageCache
 from vigil.web.charts import sparkline
 from vigil.web.seed import SeedResult, ensure_seeded
 from vigil.web.snapshot import RiskSnapshot, load_snapshot
@@ -39,6 +40,7 @@ class WebState:
     activity: Activity
     sparklines: dict[str, str]
     geojson_gz: bytes
+    pages: PageCache = field(default_factory=PageCache)
 
 
 def prepare(db: Database, settings: Settings) -> tuple[WebState, SeedResult]:
@@ -78,7 +80,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     yield
 
 
-def web_state(request: Request) -> WebState:
+async def web_state(request: Request) -> WebState:
     """The site's state (fresh event activity if the store changed)."""
     state: WebState = request.app.state.web
     return state

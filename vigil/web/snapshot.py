@@ -27,7 +27,7 @@ from vigil.web.precompute import HISTORY_FILE, INTERVAL_FILE, META_FILE
 
 #: Table codes that differ from the map's ISO codes (the EWP table keeps COW-era codes).
 MAP_ALIASES = {"VDR": "VNM"}
-SNAPSHOT_VERSION = 3
+SNAPSHOT_VERSION = 4
 TOP_DRIVERS = 5
 
 
@@ -106,8 +106,16 @@ def build_snapshot(table: Any, model: str, settings: Settings) -> RiskSnapshot:
     current = forecast(table, model, table.last_year, seed=settings.seed, design=design)
     save_forecast(settings.ensure_home(), current)
     history, history_note = _history(table, model, settings.seed)
-    previous = _previous_frame(table, model, settings.seed, design, history)
     intervals, interval_note = _intervals(table, model, settings.seed)
+    if not history.empty and not reproduces(history, current.frame):
+        stale = (
+            f"The shipped history and intervals of model {model} were made by another version "
+            "of the model, so they are not shown; regenerate them with "
+            "`python -m vigil.web.precompute`."
+        )
+        history, history_note = pd.DataFrame(), stale
+        intervals, interval_note = pd.DataFrame(), ""
+    previous = _previous_frame(table, model, settings.seed, design, history)
     drivers = _all_drivers(current, previous, design)
     countries = _countries(current.frame, previous, history, intervals, drivers)
     provenance = current.provenance.to_dict()
@@ -149,6 +157,17 @@ def _history(table: Any, model: str, seed: int) -> tuple[pd.DataFrame, str]:
         "known then (years ≤ base year − 2), as `vigil forecast --base-year` does."
     )
     return frame, note
+
+
+def reproduces(history: pd.DataFrame, current: pd.DataFrame, tolerance: float = 1e-4) -> bool:
+    """Whether the shipped history's latest year is the forecast just made (same model code)."""
+    year = int(current["base_year"].iloc[0])
+    shipped = history[history["base_year"] == year].set_index("ccode")["probability"]
+    now = current.set_index("ccode")["probability"]
+    common = shipped.index.intersection(now.index)
+    if len(common) != len(now):
+        return False
+    return bool((shipped[common] - now[common]).abs().max() <= tolerance)
 
 
 def _previous_frame(

@@ -14,14 +14,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from vigil.api.security import Caller, optional_user
+from vigil.api.security import Caller
 from vigil.errors import ConflictError, NotFoundError, PermissionDeniedError, UsageError
 from vigil.web.context import csrf_token
 from vigil.web.pages import page
+from vigil.web.visitor import visitor
 from vigil.workspace.access import Role, has_role
 
 router = APIRouter(include_in_schema=False)
-Viewer = Annotated[Caller | None, Depends(optional_user)]
+Viewer = Annotated[Caller | None, Depends(visitor)]
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 Token = Annotated[str, Form(max_length=64)]
 PROBLEMS = (ConflictError, PermissionDeniedError, UsageError)
