@@ -102,3 +102,16 @@ def test_comparison_table_lists_every_model_side_by_side():
     assert table.loc["a", "auc"] == 1.0 and table.loc["b", "auc"] == 0.0
     text = metrics.format_table(table)
     assert text.splitlines()[1].startswith("a ") and "2 country-years, 1 onsets" in text
+
+
+def test_weighted_scores_equal_scores_of_duplicated_rows():
+    rng = np.random.default_rng(4)
+    y = (rng.random(60) < 0.3).astype(float)
+    p = np.round(rng.random(60), 1)
+    share = metrics.in_top_k(p, np.zeros(60), k=10)
+    counts = rng.integers(0, 3, 60)
+    index = np.repeat(np.arange(60), counts)
+    weighted = metrics.weighted_scores(y, p, share, counts[None, :].astype(float))
+    expected = metrics._score(y[index], p[index], share[index])
+    for metric, value in expected.items():
+        assert weighted[metric][0] == pytest.approx(value)

@@ -19,6 +19,8 @@ Array = np.ndarray
 TOP_K = 30
 #: Upper edges of the reliability bins (probabilities).
 BIN_EDGES: tuple[float, ...] = (0.0, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 1.0)
+#: Bootstrap draws scored at once (bounds the memory of the weight matrices).
+BATCH = 50
 #: Metrics with bootstrap intervals, in display order.
 METRICS = ("auc", "ap", "brier", "log_loss", "top30_recall")
 
@@ -142,30 +144,56 @@ def bootstrap(
 ) -> pd.DataFrame:
     """Percentile intervals of each metric, resampling whole countries with replacement.
 
-    Every model is scored on the same resampled countries, so intervals are comparable.
+    A draw gives each country a multiplicity (how often it was drawn); every metric is
+    computed with those row weights, which equals scoring the duplicated rows. Every model
+    is scored on the same draws, so intervals are comparable.
     """
     rng = np.random.default_rng(seed)
     countries = np.unique(predictions["ccode"])
     draws = rng.integers(0, len(countries), size=(n_boot, len(countries)))
+    counts = np.stack([np.bincount(d, minlength=len(countries)) for d in draws]).astype(np.float32)
     rows = {}
     for name, group in predictions.groupby("model", sort=False):
-        rows[name] = _intervals(group, countries, draws, level)
+        where = np.searchsorted(countries, group["ccode"].to_numpy())
+        rows[name] = _intervals(group, counts[:, where], level)
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
-def _intervals(
-    group: pd.DataFrame, countries: Array, draws: Array, level: float
-) -> dict[str, float]:
+def weighted_scores(y: Array, p: Array, share: Array, w: Array) -> dict[str, Array]:
+    """Every metric for each row of weights ``w`` (draws × rows) at once."""
+    order = np.argsort(-p, kind="mergesort")
+    y, p, share, w = y[order], p[order], share[order], w[:, order]
+    starts = np.r_[0, np.flatnonzero(np.diff(p) != 0) + 1]  # groups of tied scores
+    positive = np.add.reduceat(w * y, starts, axis=1)
+    negative = np.add.reduceat(w * (1 - y), starts, axis=1)
+    total_pos, total_neg = positive.sum(axis=1), negative.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        negatives_below = total_neg[:, None] - np.cumsum(negative, axis=1)
+        auc = (positive * (negatives_below + negative / 2)).sum(axis=1) / (total_pos * total_neg)
+        tp, fp = np.cumsum(positive, axis=1), np.cumsum(negative, axis=1)
+        precision = np.where(tp + fp > 0, tp / (tp + fp), 0.0)
+        ap = (positive * precision).sum(axis=1) / total_pos
+        weight = w.sum(axis=1)
+        q = np.clip(p, 1e-15, 1 - 1e-15)
+        loss = -(y * np.log(q) + (1 - y) * np.log(1 - q))
+        return {
+            "auc": auc,
+            "ap": ap,
+            "brier": (w * (p - y) ** 2).sum(axis=1) / weight,
+            "log_loss": (w * loss).sum(axis=1) / weight,
+            "top30_recall": (w * y * share).sum(axis=1) / total_pos,
+        }
+
+
+def _intervals(group: pd.DataFrame, weights: Array, level: float) -> dict[str, float]:
     y, p, share = _arrays(group)
-    members = {c: np.flatnonzero(group["ccode"].to_numpy() == c) for c in countries}
-    samples: dict[str, list[float]] = {m: [] for m in METRICS}
-    for draw in draws:
-        index = np.concatenate([members[countries[i]] for i in draw])
-        for metric, value in _score(y[index], p[index], share[index]).items():
-            samples[metric].append(value)
+    chunks = [
+        weighted_scores(y, p, share, weights[i : i + BATCH]) for i in range(0, len(weights), BATCH)
+    ]
     tail = (1 - level) / 2 * 100
     out = {}
-    for metric, values in samples.items():
+    for metric in METRICS:
+        values = np.concatenate([chunk[metric] for chunk in chunks])
         out[f"{metric}_lo"], out[f"{metric}_hi"] = np.nanpercentile(values, [tail, 100 - tail])
     return out
 
