@@ -29,7 +29,7 @@ class Window:
     offset: int
 
 
-def window(
+async def window(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page.")] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000, description="Items to skip.")] = 0,
 ) -> Window:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
@@ -18,6 +18,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from starlette.concurrency import run_in_threadpool
 
 from vigil.errors import AuthenticationError, NotFoundError
 from vigil.workspace.access import Role, require_role
@@ -59,7 +60,7 @@ def serializer(request: Request) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(request.app.state.session_secret, salt="vigil-session")
 
 
-def database(request: Request) -> Database:
+async def database(request: Request) -> Database:
     """The application's database."""
     db: Database = request.app.state.db
     return db
@@ -73,7 +74,7 @@ def optional_user(
 
     A token that is present but invalid is an error rather than anonymity.
     """
-    db = database(request)
+    db: Database = request.app.state.db
     if credentials is not None:
         return _token_caller(request, db, credentials.credentials)
     cookie = request.cookies.get(SESSION_COOKIE)
@@ -96,23 +97,42 @@ def _token_caller(request: Request, db: Database, token: str) -> Caller:
 
     Revoking a token or disabling a user therefore takes effect within that many seconds.
     """
-    ttl: float = getattr(request.app.state, "token_cache_seconds", 0.0)
-    cache: dict[str, tuple[float, Caller]] = request.app.state.token_cache
-    now = time.monotonic()
-    key = hash_token(token)
-    hit = cache.get(key)
-    if hit is not None and hit[0] > now:
-        return hit[1]
+    hit = _remembered(request, token)
+    if hit is not None:
+        return hit
     with db.session(write=False) as session:
         caller = Caller.of(user_for_token(session, token))
+    ttl: float = getattr(request.app.state, "token_cache_seconds", 0.0)
     if ttl > 0:
+        cache: dict[str, tuple[float, Caller]] = request.app.state.token_cache
         if len(cache) > 10_000:
             cache.clear()
-        cache[key] = (now + ttl, caller)
+        cache[hash_token(token)] = (time.monotonic() + ttl, caller)
     return caller
 
 
-def current_user(caller: Annotated[Caller | None, Depends(optional_user)]) -> Caller:
+def _remembered(request: Request, token: str) -> Caller | None:
+    """The cached owner of ``token`` if it was verified recently enough."""
+    cache: dict[str, tuple[float, Caller]] | None = getattr(request.app.state, "token_cache", None)
+    hit = cache.get(hash_token(token)) if cache else None
+    return hit[1] if hit is not None and hit[0] > time.monotonic() else None
+
+
+async def resolve_user(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Caller | None:
+    """:func:`optional_user` without a thread hop when nothing needs the database."""
+    if credentials is not None:
+        hit = _remembered(request, credentials.credentials)
+        if hit is not None:
+            return hit
+    elif not request.cookies.get(SESSION_COOKIE):
+        return None
+    return await run_in_threadpool(optional_user, request, credentials)
+
+
+async def current_user(caller: Annotated[Caller | None, Depends(resolve_user)]) -> Caller:
     """The caller, or 401 when the request carries no valid credentials."""
     if caller is None:
         raise AuthenticationError(
@@ -121,10 +141,10 @@ def current_user(caller: Annotated[Caller | None, Depends(optional_user)]) -> Ca
     return caller
 
 
-def requires(role: Role) -> Callable[[Caller], Caller]:
+def requires(role: Role) -> Callable[[Caller], Awaitable[Caller]]:
     """A dependency admitting callers with ``role`` or higher (401 if anonymous, else 403)."""
 
-    def check(caller: Annotated[Caller, Depends(current_user)]) -> Caller:
+    async def check(caller: Annotated[Caller, Depends(current_user)]) -> Caller:
         require_role(caller, role, f"This request ({role.value} or higher)")
         return caller
 
@@ -132,7 +152,7 @@ def requires(role: Role) -> Callable[[Caller], Caller]:
 
 
 Anyone = Annotated[Caller, Depends(current_user)]
-MaybeAnyone = Annotated[Caller | None, Depends(optional_user)]
+MaybeAnyone = Annotated[Caller | None, Depends(resolve_user)]
 Analyst = Annotated[Caller, Depends(requires(Role.analyst))]
 Reviewer = Annotated[Caller, Depends(requires(Role.reviewer))]
 Admin = Annotated[Caller, Depends(requires(Role.admin))]
