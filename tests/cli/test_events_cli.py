@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from vigil.cli.main import app
@@ -110,6 +111,7 @@ def test_the_dask_engine_without_dask_names_the_extra_to_install() -> None:
 
 
 def test_ingest_on_a_dask_cluster_from_the_command_line() -> None:
+    pytest.importorskip("distributed")
     syria = FIXTURES / "ged191-syria-2016-2019.csv.gz"
     result = runner.invoke(
         app, ["events", "ingest", str(syria), "--format", "ucdp-ged", "--json", "--engine", "dask"]
