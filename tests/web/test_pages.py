@@ -72,15 +72,60 @@ def test_analyst_pages_send_anonymous_visitors_to_sign_in(client, path):
     assert response.headers["location"] == f"/login?next={path}"
 
 
-def test_a_form_without_its_csrf_token_is_refused(client, site_settings):
+@pytest.fixture(scope="module")
+def analyst(client, site_settings) -> Iterator[TestClient]:
+    """The client, signed in as an analyst cleared for confidential material."""
     from vigil.workspace.database import open_database
     from vigil.workspace.users import SystemActor, add_user
 
     db = open_database(site_settings)
     with db.session() as session:
-        add_user(session, SystemActor(), "csrf-tester", role="analyst", password="long enough pw")
+        add_user(session, SystemActor(), "page-tester", role="analyst", clearance="confidential",
+                 password="long enough pw")  # fmt: skip
     db.dispose()
-    client.post("/login", data={"username": "csrf-tester", "password": "long enough pw"})
+    client.post("/login", data={"username": "page-tester", "password": "long enough pw"})
+    yield client
+    client.post("/logout")
+
+
+def test_an_analyst_starts_edits_and_reopens_an_assessment(analyst):
+    token = analyst.get("/assessments").text.split('name="csrf" value="')[1].split('"')[0]
+    started = analyst.post("/assessments", data={"csrf": token, "iso3": "MMR",
+                           "assessed_on": "2026-11-01", "confidentiality": "restricted"},
+                           follow_redirects=False)  # fmt: skip
+    assert started.status_code == 303
+    editor = started.headers["location"]
+    form = {"csrf": token, "version": "1", "summary": "Fighting in Sagaing.",
+            "rating:RF1.1": "strongly_present", "confidence:RF1.1": "high"}  # fmt: skip
+    saved = analyst.post(editor, data=form, follow_redirects=False)
+    assert saved.headers["location"].endswith("notice=Saved.")
+    page = analyst.get(editor).text
+    assert "Fighting in Sagaing." in page
+    assert '<option value="strongly_present" selected>' in page
+    assert "MMR" in analyst.get("/assessments").text
+
+
+@pytest.mark.parametrize("path", ["/alerts", "/alerts?state=all", "/responses", "/assessments",
+                                  "/reports", "/countries/MMR"])  # fmt: skip
+def test_every_signed_in_page_renders_for_an_analyst(analyst, path):
+    response = analyst.get(path)
+    assert response.status_code == 200
+    assert "Signed in as <strong>page-tester</strong>" in response.text
+
+
+def test_an_analyst_records_an_action_that_shows_on_the_country_timeline(analyst):
+    token = analyst.get("/responses").text.split('name="csrf" value="')[1].split('"')[0]
+    recorded = analyst.post("/responses", data={"csrf": token, "iso3": "SDN", "type": "mediation",
+                            "actor": "African Union", "title": "Talks in Jeddah",
+                            "started_on": "2026-11-02", "status": "ongoing"},
+                            follow_redirects=False)  # fmt: skip
+    assert recorded.status_code == 303
+    assert "Talks in Jeddah" in analyst.get("/responses").text
+    assert "Talks in Jeddah" in analyst.get("/countries/SDN").text
+
+
+def test_a_form_without_its_csrf_token_is_refused(analyst):
+    client = analyst
     forged = client.post("/alerts/1/acknowledge", data={"csrf": "forged", "version": "1"},
                          follow_redirects=False)  # fmt: skip
     assert forged.status_code == 403
@@ -89,7 +134,6 @@ def test_a_form_without_its_csrf_token_is_refused(client, site_settings):
     honest = client.post("/alerts/1/acknowledge", data={"csrf": token, "version": "1"},
                          follow_redirects=False)  # fmt: skip
     assert honest.status_code == 303
-    client.post("/logout")
 
 
 @pytest.mark.parametrize(

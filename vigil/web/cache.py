@@ -37,3 +37,8 @@ class PageCache:
             if len(self._entries) >= MAX_ENTRIES:
                 self._entries.clear()
             self._entries[key] = (self.clock() + self.ttl, html)
+
+    def clear(self) -> None:
+        """Forget every page (the data behind them changed)."""
+        with self._lock:
+            self._entries.clear()

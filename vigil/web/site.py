@@ -11,6 +11,7 @@ import gzip
 import json
 import logging
 import sys
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -47,13 +48,30 @@ def prepare(db: Database, settings: Settings) -> tuple[WebState, SeedResult]:
     """Build the site's state, seeding the data directory on its first run."""
     from vigil.web.geometry import world_geojson
 
-    snapshot = load_snapshot(settings)
+    snapshot = load_snapshot(settings, quick=True)
     seeded = ensure_seeded(db, settings, snapshot)
     activity = Activity()
     activity.refresh(settings)
-    sparks = {c["iso3"]: sparkline(c["history"]) for c in snapshot.countries}
     geo = gzip.compress(json.dumps(world_geojson(), separators=(",", ":")).encode(), 6)
-    return WebState(settings, db, snapshot, activity, sparks, geo), seeded
+    state = WebState(settings, db, snapshot, activity, _sparklines(snapshot), geo)
+    if not snapshot.complete:
+        threading.Thread(target=complete, args=(state,), daemon=True).start()
+    return state, seeded
+
+
+def _sparklines(snapshot: RiskSnapshot) -> dict[str, str]:
+    return {c["iso3"]: sparkline(c["history"]) for c in snapshot.countries}
+
+
+def complete(state: WebState) -> None:
+    """Finish an incomplete snapshot (last year's refit) and swap it in, off the request path."""
+    try:
+        full = load_snapshot(state.settings)
+    except Exception:  # a failed background refit must not take the server down
+        log.exception("could not complete the risk snapshot; serving it without last year")
+        return
+    state.snapshot, state.sparklines = full, _sparklines(full)
+    state.pages.clear()
 
 
 def announce(result: SeedResult, out: Any = None) -> None:

@@ -41,6 +41,7 @@ class RiskSnapshot:
     countries: list[dict[str, Any]]
     interval_note: str
     history_note: str
+    complete: bool = True
     by_iso3: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @classmethod
@@ -53,6 +54,7 @@ class RiskSnapshot:
             countries=countries,
             interval_note=data["interval_note"],
             history_note=data["history_note"],
+            complete=bool(data.get("complete", True)),
             by_iso3={c["iso3"]: c for c in countries},
         )
 
@@ -65,6 +67,7 @@ class RiskSnapshot:
             "countries": self.countries,
             "interval_note": self.interval_note,
             "history_note": self.history_note,
+            "complete": self.complete,
         }
 
     @property
@@ -82,8 +85,13 @@ def snapshot_path(home: Path, model: str, year: int, sha256: str, seed: int) -> 
     return home / "web" / name
 
 
-def load_snapshot(settings: Settings) -> RiskSnapshot:
-    """The cached snapshot for the current default model, built (and cached) if missing."""
+def load_snapshot(settings: Settings, *, quick: bool = False) -> RiskSnapshot:
+    """The cached snapshot for the current default model, built (and cached) if missing.
+
+    With ``quick``, a snapshot that would need a second refit (last year's forecast, when no
+    matching history is shipped) is returned without it, marked incomplete and not cached;
+    the server shows it at once and completes it in the background.
+    """
     from vigil.risk.models import default_model
     from vigil.risk.table import load_table
 
@@ -92,12 +100,15 @@ def load_snapshot(settings: Settings) -> RiskSnapshot:
     path = snapshot_path(settings.home, model, table.last_year, table.sha256, settings.seed)
     if path.exists():
         return RiskSnapshot.from_dict(json.loads(path.read_text(encoding="utf-8")))
-    snapshot = build_snapshot(table, model, settings)
-    _atomic_write(path, json.dumps(snapshot.to_dict()))
+    snapshot = build_snapshot(table, model, settings, refit_previous=not quick)
+    if snapshot.complete:
+        _atomic_write(path, json.dumps(snapshot.to_dict()))
     return snapshot
 
 
-def build_snapshot(table: Any, model: str, settings: Settings) -> RiskSnapshot:
+def build_snapshot(
+    table: Any, model: str, settings: Settings, *, refit_previous: bool = True
+) -> RiskSnapshot:
     """Fit ``model`` for the table's last year and assemble the per-country picture."""
     from vigil.risk.forecast import design_frame, forecast
     from vigil.risk.outputs import save_forecast
@@ -115,7 +126,7 @@ def build_snapshot(table: Any, model: str, settings: Settings) -> RiskSnapshot:
         )
         history, history_note = pd.DataFrame(), stale
         intervals, interval_note = pd.DataFrame(), ""
-    previous = _previous_frame(table, model, settings.seed, design, history)
+    previous = _previous_frame(table, model, settings.seed, design, history, refit_previous)
     drivers = _all_drivers(current, previous, design)
     countries = _countries(current.frame, previous, history, intervals, drivers)
     provenance = current.provenance.to_dict()
@@ -127,6 +138,7 @@ def build_snapshot(table: Any, model: str, settings: Settings) -> RiskSnapshot:
             "countries": countries,
             "interval_note": interval_note,
             "history_note": history_note,
+            "complete": not previous.empty or refit_previous,
         }
     )
 
@@ -171,14 +183,21 @@ def reproduces(history: pd.DataFrame, current: pd.DataFrame, tolerance: float = 
 
 
 def _previous_frame(
-    table: Any, model: str, seed: int, design: pd.DataFrame, history: pd.DataFrame
+    table: Any,
+    model: str,
+    seed: int,
+    design: pd.DataFrame,
+    history: pd.DataFrame,
+    refit: bool,
 ) -> pd.DataFrame:
-    """Last year's forecast: from the shipped history, else one more refit."""
+    """Last year's forecast: from the shipped history, else one more refit (if allowed)."""
     from vigil.risk.forecast import forecast
 
     year = table.last_year - 1
     if not history.empty and year in set(history["base_year"]):
         return history[history["base_year"] == year].reset_index(drop=True)
+    if not refit:
+        return pd.DataFrame(columns=["country", "iso3", "probability", "rank"])
     return forecast(table, model, year, seed=seed, design=design).frame
 
 
