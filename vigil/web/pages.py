@@ -103,6 +103,8 @@ async def watchlist(
             "regions": state.snapshot.regions,
             "sparklines": state.sparklines,
             "csv_query": context.query_string(region, threshold),
+            "interval_note": state.snapshot.interval_note,
+            "history_note": state.snapshot.history_note,
         }
 
     return await public_page(request, state, user, "watchlist.html", values)

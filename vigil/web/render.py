@@ -50,6 +50,7 @@ def environment() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,
     )
     env.filters.update(percent=percent, change=change, number=number)
     env.globals.update(version=__version__)

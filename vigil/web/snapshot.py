@@ -27,7 +27,7 @@ from vigil.web.precompute import HISTORY_FILE, INTERVAL_FILE, META_FILE
 
 #: Table codes that differ from the map's ISO codes (the EWP table keeps COW-era codes).
 MAP_ALIASES = {"VDR": "VNM"}
-SNAPSHOT_VERSION = 4
+SNAPSHOT_VERSION = 5
 TOP_DRIVERS = 5
 
 
