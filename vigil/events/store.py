@@ -74,6 +74,9 @@ class EventStore:
             con.execute(f"SET memory_limit='{MEMORY_LIMIT}'")
             con.execute(f"SET temp_directory='{spill}'")
             con.execute("SET preserve_insertion_order=true")
+            # progress is polled by the caller (query_progress); DuckDB must not print its own
+            con.execute("SET enable_progress_bar=true")
+            con.execute("SET enable_progress_bar_print=false")
             if not read_only:
                 con.execute(SCHEMA)
             for name, frame in country_frames().items():

@@ -103,6 +103,7 @@ def _copy(select: str, path: Path, *, delimiter: str, header: bool) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     compression = "gzip" if path.name.endswith(".gz") else "none"
     with duckdb.connect() as con:
+        con.execute("SET enable_progress_bar_print=false")
         con.execute(
             f"COPY ({select}) TO '{path}' (FORMAT csv, DELIMITER '{delimiter}', "
             f"HEADER {str(header).lower()}, QUOTE '\"', COMPRESSION {compression})"
