@@ -166,3 +166,18 @@ def test_api_stays_documented_next_to_the_pages(client):
     spec = client.get("/openapi.json").json()
     assert "/api/v1/forecasts" in spec["paths"]
     assert "/watchlist" not in spec["paths"]
+
+
+def test_a_wrong_password_shows_the_form_again_with_a_message(client):
+    response = client.post("/signin", data={"username": "nobody", "password": "wrong password"})
+    assert response.status_code == 401
+    assert "Unknown user name or wrong password." in response.text
+    assert 'value="nobody"' in response.text
+
+
+def test_the_country_brief_is_served_as_pdf_and_html(client, snapshot):
+    pdf = client.get("/countries/MMR/brief.pdf")
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+    html = client.get("/countries/MMR/brief").text
+    assert snapshot.data_sha256 in html

@@ -201,7 +201,7 @@ def login_page(
 ) -> HTMLResponse:
     """The sign-in form (it posts to the API's ``/login``, which sets the session cookie)."""
     safe = next if next.startswith("/") and not next.startswith("//") else "/"
-    return page(request, "login.html", user=user, next=safe)
+    return page(request, "login.html", user=user, next=safe, username="", error="")
 
 
 @router.get("/geo/countries.geojson")
