@@ -107,10 +107,11 @@ async def client(base: str, token: str, args: argparse.Namespace, tally: Tally, 
     rng = random.Random(seed)
     headers = {"Authorization": f"Bearer {token}"}
     async with httpx.AsyncClient(base_url=base, headers=headers, timeout=60) as http:
-        for n in range(requests):
-            if args.think_ms:
+        for n in range(args.warmup + requests):
+            timed = n >= args.warmup  # the first requests open the connection and warm caches
+            if args.think_ms and timed:
                 await asyncio.sleep(rng.uniform(0, 2 * args.think_ms) / 1000)
-            if rng.random() < write_share:
+            if timed and rng.random() < write_share:
                 kind = "write"
                 if rng.random() < 0.5:
                     what, path = "reports", "/api/v1/reports?triage=false"
@@ -140,11 +141,20 @@ async def client(base: str, token: str, args: argparse.Namespace, tally: Tally, 
                 ok = response.status_code < 400 or (kind == "read" and response.status_code == 404)
             except httpx.HTTPError:
                 ok, response = False, None
+            if not timed:
+                continue
             tally.latencies[kind].append(time.perf_counter() - started)
             if not ok:
                 tally.errors[kind] += 1
             elif kind == "write" and response is not None:
                 tally.acked[what].append(response.json()["id"])
+
+
+async def everyone(
+    base: str, token: str, args: argparse.Namespace, tally: Tally, seed: int = 0
+) -> None:
+    """Run every client at once."""
+    await asyncio.gather(*(client(base, token, args, tally, seed + i) for i in range(args.clients)))
 
 
 def lost_writes(url: str, tally: Tally) -> int:
@@ -169,13 +179,7 @@ def run_backend(name: str, url: str, home: Path, args: argparse.Namespace) -> di
     tally = Tally()
     try:
         started = time.perf_counter()
-
-        async def everyone() -> None:
-            await asyncio.gather(
-                *(client(base, token, args, tally, i) for i in range(args.clients))
-            )
-
-        asyncio.run(everyone())
+        asyncio.run(everyone(base, token, args, tally))
         elapsed = time.perf_counter() - started
     finally:
         process.terminate()
@@ -226,6 +230,12 @@ def main() -> None:
     parser.add_argument("--write-share", type=float, default=0.2)
     parser.add_argument("--seed-reports", type=int, default=300)
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes.")
+    parser.add_argument(
+        "--warmup",
+        type=int,
+        default=40,
+        help="Untimed requests from one client first (fills caches).",
+    )
     parser.add_argument(
         "--think-ms",
         type=float,
