@@ -27,8 +27,7 @@ from vigil.web.precompute import HISTORY_FILE, INTERVAL_FILE, META_FILE
 
 #: Table codes that differ from the map's ISO codes (the EWP table keeps COW-era codes).
 MAP_ALIASES = {"VDR": "VNM"}
-SNAPSHOT_VERSION = 5
-TOP_DRIVERS = 5
+SNAPSHOT_VERSION = 6
 
 
 @dataclass(frozen=True)
@@ -222,13 +221,10 @@ def _intervals(table: Any, model: str, seed: int) -> tuple[pd.DataFrame, str]:
 def _all_drivers(
     current: Any, previous: pd.DataFrame, design: pd.DataFrame
 ) -> dict[str, dict[str, Any]]:
-    from vigil.web.drivers import country_drivers
+    from vigil.web.drivers import all_drivers
 
     earlier = design[design["year"] == current.frame["base_year"].iloc[0] - 1]
-    return {
-        str(row.iso3): country_drivers(current, str(row.country), previous, earlier)
-        for row in current.frame.itertuples(index=False)
-    }
+    return all_drivers(current, previous, earlier)
 
 
 def _countries(
