@@ -33,6 +33,10 @@ import pandas as pd
 import psutil
 
 HERE = Path(__file__).resolve().parent
+BACKTEST_LIBRARY = (
+    "from vigil.risk.evaluation import evaluate; from vigil.risk.models import MODELS; "
+    "from vigil.risk.table import load_table; evaluate(load_table(), list(MODELS))"
+)
 FIRST, LAST = 1993, 2024
 
 
@@ -144,6 +148,8 @@ def main() -> None:
             vigil = str(Path(sys.executable).parent / "vigil")
             command = [vigil, "backtest", "--predictions", str(work / "bt.csv")]
             rows.append(measure("vigil backtest, all models, 1993–2022", command))
+            library = [sys.executable, "-c", BACKTEST_LIBRARY]
+            rows.append(measure("same backtest as a library call (no CLI imports)", library))
         note = agreement(work / "py.csv", work / "r.csv") if has_r else "R unavailable"
         fits = (work / "py.csv.seconds").read_text()
         note += (
