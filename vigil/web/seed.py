@@ -132,16 +132,18 @@ def _ingest_events(settings: Settings) -> int:
 
 
 def _alerts(db: Database, snapshot: RiskSnapshot) -> int:
-    """Create the standing rules and run them over the current and last year's forecasts."""
+    """Create the standing rules (as the first administrator) and run the forecast rules."""
     from vigil.workspace.alerts import add_rule, evaluate_forecasts, list_rules
-    from vigil.workspace.users import SystemActor, get_user
+    from vigil.workspace.users import SystemActor, User
 
     current, previous = forecast_frames(snapshot)
     with db.session() as session:
-        admin = get_user(session, ADMIN)
+        admin = session.scalar(
+            select(User).where(User.role == "admin", User.active.is_(True)).order_by(User.id)
+        )
         known = {rule.name for rule in list_rules(session)}
         for name, kind, params, severity in RULES:
-            if name not in known:
+            if admin is not None and name not in known:
                 add_rule(session, admin, name, kind, params, severity=severity)
         return len(evaluate_forecasts(session, SystemActor(), current, previous))
 
