@@ -71,7 +71,8 @@ class Activity:
 
 
 def _recent(store: Any) -> dict[str, list[dict[str, Any]]]:
-    frame = store.query(RECENT_SQL)
+    with store.connect(read_only=True) as con:  # never blocks a concurrent ingest's writes
+        frame = con.execute(RECENT_SQL).df()
     out: dict[str, list[dict[str, Any]]] = {}
     for row in frame.to_dict(orient="records"):
         out.setdefault(str(row.pop("iso3")), []).append(row)
