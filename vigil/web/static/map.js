@@ -32,7 +32,7 @@
     var layout = {
       margin: { l: 0, r: 0, t: 0, b: 0 },
       geo: { visible: false, showframe: false, bgcolor: "rgba(0,0,0,0)",
-             projection: { type: "natural earth", scale: 1.3 }, center: { lon: 14, lat: 12 },
+             projection: { type: "natural earth", scale: 1.18 }, center: { lon: 10, lat: 12 },
              lataxis: { range: [-58, 84] } },
       paper_bgcolor: "rgba(0,0,0,0)",
       dragmode: false
