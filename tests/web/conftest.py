@@ -95,12 +95,22 @@ def _wait_until_up(url: str, process: subprocess.Popen[str]) -> None:
 
 
 @pytest.fixture(scope="session")
-def server(site_settings: Settings, snapshot: object) -> Iterator[Server]:
-    """``vigil serve`` on a free loopback port, with an analyst and a viewer added."""
+def server(
+    site_settings: Settings, snapshot: object, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    """``vigil serve`` on a fresh data directory and a free loopback port, plus two users.
+
+    The shared directory's cached risk snapshot is copied in (as a second start would find
+    it), so the server's first run seeds the workspace without refitting the model.
+    """
+    home = tmp_path_factory.mktemp("serve-home")
+    (home / "web").mkdir()
+    for cached in (site_settings.home / "web").glob("snapshot-*.json"):
+        shutil.copy(cached, home / "web" / cached.name)
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "VIGIL_HOME": str(site_settings.home), "PYTHONUNBUFFERED": "1"}
-    log = (site_settings.home / "serve.log").open("w+")
+    env = {**os.environ, "VIGIL_HOME": str(home), "PYTHONUNBUFFERED": "1"}
+    log = (home / "serve.log").open("w+")
     process = subprocess.Popen(
         [*VIGIL, "serve", "--port", str(port)],
         env=env, stdout=log, stderr=subprocess.STDOUT, text=True,
@@ -114,9 +124,9 @@ def server(site_settings: Settings, snapshot: object) -> Iterator[Server]:
             ("ana", "analyst", "confidential"),
             ("vic", "viewer", "public"),
         ):
-            vigil(site_settings.home, "users", "add", name, "--role", role, "--clearance",
+            vigil(home, "users", "add", name, "--role", role, "--clearance",
                   clearance, "--password-stdin", stdin=PASSWORD + "\n")  # fmt: skip
-        yield Server(url=url, home=site_settings.home, admin_password=found.group(1),
+        yield Server(url=url, home=home, admin_password=found.group(1),
                      process=process)  # fmt: skip
     finally:
         process.terminate()
