@@ -74,6 +74,7 @@ def test_watchlist_filters_by_region_and_threshold(page, server, shoot):
 
 def test_an_analyst_signs_in_and_acknowledges_an_alert(page, server, password, shoot):
     sign_in(page, server, "ana", password)
+    shoot(page, "alerts-inbox")
     first = page.locator("tbody tr").first
     alert_id = first.get_attribute("id")
     first.get_by_role("button", name="Acknowledge").click()
@@ -82,7 +83,7 @@ def test_an_analyst_signs_in_and_acknowledges_an_alert(page, server, password, s
     page.goto(server.url + "/alerts?state=acknowledged")
     row = page.locator(f"tr#{alert_id}")
     assert row.locator("td.state").inner_text() == "acknowledged"
-    shoot(page, "alerts")
+    shoot(page, "alerts-acknowledged")
 
 
 def test_a_viewer_cannot_see_a_confidential_report(page, server, password):
