@@ -9,9 +9,6 @@ import typer
 from vigil.cli.workspace import open_workspace
 from vigil.errors import VigilError
 from vigil.settings import Settings
-from vigil.workspace import alerts as work
-from vigil.workspace.notifications import deliver_all
-from vigil.workspace.users import system_actor
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -31,6 +28,8 @@ def evaluate_command(
     """Run the forecast rules (and, with --signals, the event-signal rules); print new alerts."""
     from vigil.risk.forecast import forecast
     from vigil.risk.table import load_table
+    from vigil.workspace import alerts as work
+    from vigil.workspace.users import system_actor
 
     table = load_table()
     current = forecast(table, model=model, base_year=base_year).frame
@@ -64,6 +63,8 @@ def _signals(month: str | None) -> pd.DataFrame:
 @alerts_app.command("notify")
 def notify_command() -> None:
     """Deliver pending notifications, retrying with back-off until each is sent or gives up."""
+    from vigil.workspace.notifications import deliver_all
+
     made = deliver_all(open_workspace())
     typer.echo(f"{made} delivery attempt(s)")
 

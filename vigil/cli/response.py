@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from vigil.cli.workspace import open_workspace
-from vigil.workspace.responses import ResponseReport, response_report
-from vigil.workspace.users import system_actor
+
+if TYPE_CHECKING:
+    from vigil.workspace.responses import ResponseReport
 
 response_app = typer.Typer(
     help="Response tracking: time from alert to action.", no_args_is_help=True
@@ -24,6 +26,9 @@ def report_command(
     timeline: bool = typer.Option(False, "--timeline", help="Also print each country's timeline."),
 ) -> None:
     """Per situation: first alert, first action, days between, alerts still without action."""
+    from vigil.workspace.responses import response_report
+    from vigil.workspace.users import system_actor
+
     db = open_workspace()
     with db.session(write=False) as session:
         report = response_report(session, system_actor, iso3)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
-from fastapi import APIRouter, FastAPI
 
 from vigil.settings import Settings
+
+if TYPE_CHECKING:
+    from fastapi import APIRouter, FastAPI
 
 #: Seconds between background deliveries of pending alert notifications.
 NOTIFY_EVERY = 30.0

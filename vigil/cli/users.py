@@ -10,7 +10,6 @@ from rich.table import Table
 
 from vigil.cli.workspace import open_workspace
 from vigil.errors import UsageError
-from vigil.workspace import users as accounts
 
 users_app = typer.Typer(
     help="Workspace users, roles, clearance and API tokens.", no_args_is_help=True
@@ -29,6 +28,8 @@ def add_command(
     ),
 ) -> None:
     """Create a user (with a password read from stdin, for web sign-in)."""
+    from vigil.workspace import users as accounts
+
     password = _read_password() if password_stdin else None
     db = open_workspace()
     with db.session() as session:
@@ -48,6 +49,8 @@ def _read_password() -> str:
 @users_app.command("list")
 def list_command() -> None:
     """Show every user with role, clearance and status."""
+    from vigil.workspace import users as accounts
+
     db = open_workspace()
     table = Table("name", "role", "clearance", "active", "created")
     with db.session(write=False) as session:
@@ -65,6 +68,8 @@ def list_command() -> None:
 @users_app.command("disable")
 def disable_command(name: str = typer.Argument(..., help="The user to disable.")) -> None:
     """Disable a user: their password and API tokens stop working."""
+    from vigil.workspace import users as accounts
+
     db = open_workspace()
     with db.session() as session:
         accounts.disable_user(session, accounts.system_actor, name)
@@ -77,6 +82,8 @@ def token_command(
     label: str = typer.Option("", "--label", help="What the token is for."),
 ) -> None:
     """Print a new API token for a user (shown once; only its hash is stored)."""
+    from vigil.workspace import users as accounts
+
     db = open_workspace()
     with db.session() as session:
         token = accounts.issue_token(

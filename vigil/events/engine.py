@@ -47,7 +47,9 @@ def client_for(scheduler: str | None) -> Any:
     distributed = require_dask()
     if scheduler:
         return distributed.Client(scheduler)
-    return distributed.Client(distributed.LocalCluster(n_workers=2, threads_per_worker=1))
+    return distributed.Client(
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None)
+    )
 
 
 def _partition_counts(frame: pd.DataFrame, level: Level) -> pd.DataFrame:
