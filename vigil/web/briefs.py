@@ -117,6 +117,11 @@ def find_country(snap: RiskSnapshot, key: str) -> dict[str, Any]:
 
 def to_pdf(html: str) -> bytes:
     """Render brief HTML to PDF bytes with WeasyPrint (no network: every asset is inline)."""
-    from weasyprint import HTML
-
+    try:
+        from weasyprint import HTML
+    except OSError as err:  # WeasyPrint loads Pango, a system library, at import time
+        raise UsageError(
+            "PDF briefs need the Pango library (Debian: apt-get install libpango-1.0-0 "
+            f"libpangoft2-1.0-0); use --format html meanwhile ({err})"
+        ) from err
     return bytes(HTML(string=html, base_url=None).write_pdf())
