@@ -195,3 +195,37 @@ def test_several_files_in_one_call_keep_their_own_quarantine(
         ("b.csv", 3),
         ("b.csv", 4),
     ]
+
+
+def test_row_numbers_stay_exact_when_a_large_file_is_read_in_parallel(
+    store: EventStore, tmp_path: Path
+) -> None:
+    # 150,000 GED rows (about 40 MB) span several of DuckDB's read buffers, read on both threads.
+    lines = ged_file(tmp_path / "big.csv", 150_000).read_bytes().split(b"\n")
+    expected: dict[int, str] = {}
+    for index in range(7_919, 150_000, 9_973):  # file line index + 1, header is line 1
+        kind = len(expected) % 4
+        fields = lines[index].split(b",")
+        if kind == 0:
+            lines[index], reason = b"1,2,3", "wrong field count"
+        elif kind == 1:
+            lines[index], reason = lines[index].replace(b"Gov", b"G\xff\xfe"), "bad encoding"
+        elif kind == 2:
+            fields[GED_COLUMNS.index("date_start")] = b"2016-02-31"
+            lines[index], reason = b",".join(fields), "unparsable date_start"
+        else:
+            fields[GED_COLUMNS.index("country_id")] = b"9999"
+            lines[index], reason = b",".join(fields), "unknown country"
+        expected[index + 1] = reason
+    path = tmp_path / "scattered.csv"
+    path.write_bytes(b"\n".join(lines))
+    summary = ingest(store, [path], "ucdp-ged")
+    assert (summary.read, summary.quarantined) == (150_000, len(expected))
+    bad = store.quarantine()
+    assert dict(zip(bad.row, (r.split(":")[0] for r in bad.reason), strict=True)) == {
+        row: reason.split(":")[0] for row, reason in expected.items()
+    }
+    # rows that parsed keep their raw fields; GED ids here are the line number minus one
+    for row, raw in zip(bad.row, bad.raw, strict=True):
+        if raw and "|" in raw:
+            assert raw.split(" | ")[0] == str(row - 1)

@@ -48,11 +48,12 @@ _DATE = (
     "coalesce(TRY_STRPTIME(trim(r.event_date), '%Y-%m-%d'), "
     "TRY_STRPTIME(trim(r.event_date), '%d %B %Y'))::DATE"
 )
+_COUNTRY = "country_of_isonum(TRY_CAST(r.iso AS INTEGER))"
 _STATE = "(r.inter1 IN ('State forces', '1') OR r.inter2 IN ('State forces', '1'))"
 
 
 def select(present: frozenset[str]) -> str:
-    """Normalising SQL for one ACLED row (relation ``r`` joined to ``ci`` by ISO numeric)."""
+    """Normalising SQL for one ACLED row of relation ``r`` (ISO numeric mapped to ISO3)."""
     fatalities = nonneg_int("r.fatalities")
     return f"""
         'acled' AS source,
@@ -62,9 +63,9 @@ def select(present: frozenset[str]) -> str:
         {_DATE} AS date_end,
         TRY_CAST(r.time_precision AS SMALLINT) AS date_precision,
         date_trunc('month', {_DATE})::DATE AS month,
-        ci.iso3 AS iso3,
-        ci.gwno AS gwno,
-        ci.cown AS cown,
+        {_COUNTRY}.iso3 AS iso3,
+        {_COUNTRY}.gwno AS gwno,
+        {_COUNTRY}.cown AS cown,
         r.country AS country,
         NULLIF(r.admin1, '') AS admin1,
         NULLIF(r.admin2, '') AS admin2,
@@ -89,7 +90,7 @@ def select(present: frozenset[str]) -> str:
         CASE
             WHEN NULLIF(trim(r.event_id_cnty), '') IS NULL THEN 'missing event_id_cnty'
             WHEN {_DATE} IS NULL THEN 'unparsable event_date: ' || coalesce(r.event_date, '')
-            WHEN ci.iso3 IS NULL THEN 'unknown country: iso ' || coalesce(r.iso, '')
+            WHEN {_COUNTRY} IS NULL THEN 'unknown country: iso ' || coalesce(r.iso, '')
                 || ' (' || coalesce(r.country, '') || ')'
             WHEN {bad_count("r.fatalities")}
                 THEN 'negative or non-integer fatalities: ' || r.fatalities
@@ -102,6 +103,5 @@ READER = Reader(
     header=True,
     required=COLUMNS,
     select=select,
-    joins="LEFT JOIN country_iso ci ON ci.isonum = TRY_CAST(r.iso AS INTEGER)",
     raw_columns=("event_id_cnty", "event_date", "iso", "country", "fatalities"),
 )

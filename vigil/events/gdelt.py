@@ -56,6 +56,7 @@ COLUMNS: tuple[str, ...] = (
 CIVILIAN_TYPES = ("CVL", "REF", "EDU", "HLH", "REL", "LAB", "AGR", "MED")
 STATE_TYPES = ("GOV", "MIL", "COP", "JUD", "SPY")
 _DATE = "TRY_STRPTIME(trim(r.SQLDATE), '%Y%m%d')::DATE"
+_COUNTRY = "country_of_fips(r.ActionGeo_CountryCode)"
 
 
 def _in(column: str, codes: tuple[str, ...]) -> str:
@@ -63,7 +64,7 @@ def _in(column: str, codes: tuple[str, ...]) -> str:
 
 
 def select(present: frozenset[str]) -> str:
-    """Normalising SQL for one GDELT row (``r`` joined to ``f``, FIPS → ISO3, and ``ci``)."""
+    """Normalising SQL for one GDELT row of relation ``r`` (FIPS mapped to ISO3)."""
     state = f"({_in('Actor1Type1Code', STATE_TYPES)} OR {_in('Actor2Type1Code', STATE_TYPES)})"
     return f"""
         'gdelt2' AS source,
@@ -73,9 +74,9 @@ def select(present: frozenset[str]) -> str:
         {_DATE} AS date_end,
         1::SMALLINT AS date_precision,
         date_trunc('month', {_DATE})::DATE AS month,
-        f.iso3 AS iso3,
-        ci.gwno AS gwno,
-        ci.cown AS cown,
+        {_COUNTRY}.iso3 AS iso3,
+        {_COUNTRY}.gwno AS gwno,
+        {_COUNTRY}.cown AS cown,
         r.ActionGeo_FullName AS country,
         NULLIF(r.ActionGeo_ADM1Code, '') AS admin1,
         NULLIF(r.ActionGeo_ADM2Code, '') AS admin2,
@@ -102,7 +103,7 @@ def select(present: frozenset[str]) -> str:
             WHEN {_DATE} IS NULL THEN 'unparsable SQLDATE: ' || coalesce(r.SQLDATE, '')
             WHEN NULLIF(r.ActionGeo_CountryCode, '') IS NULL
                 THEN 'unknown country: no ActionGeo_CountryCode'
-            WHEN f.iso3 IS NULL
+            WHEN {_COUNTRY} IS NULL
                 THEN 'unknown country: FIPS ' || r.ActionGeo_CountryCode
         END AS reason"""
 
@@ -115,9 +116,5 @@ READER = Reader(
     select=select,
     names=COLUMNS,
     quote="",
-    joins=(
-        "LEFT JOIN country_fips f ON f.fips = r.ActionGeo_CountryCode "
-        "LEFT JOIN country_iso ci ON ci.iso3 = f.iso3"
-    ),
     raw_columns=("GLOBALEVENTID", "SQLDATE", "EventCode", "ActionGeo_CountryCode"),
 )

@@ -23,6 +23,7 @@ REQUIRED = (
     "high",
 )
 COUNTS = ("best", "low", "high", "deaths_civilians")
+_COUNTRY = "country_of_gw(TRY_CAST(r.country_id AS INTEGER))"
 
 
 def _date(column: str) -> str:
@@ -30,7 +31,7 @@ def _date(column: str) -> str:
 
 
 def select(present: frozenset[str]) -> str:
-    """Normalising SQL for one GED row (relation ``r`` joined to ``g``, GW → ISO3, and ``ci``)."""
+    """Normalising SQL for one GED row of relation ``r`` (Gleditsch-Ward number mapped to ISO3)."""
     col = lambda name: column_or_null(name, present)  # noqa: E731
     best, low, high = nonneg_int("r.best"), nonneg_int("r.low"), nonneg_int("r.high")
     bad_counts = " ".join(
@@ -45,9 +46,9 @@ def select(present: frozenset[str]) -> str:
         {_date("date_end")} AS date_end,
         TRY_CAST({col("date_prec")} AS SMALLINT) AS date_precision,
         date_trunc('month', {_date("date_start")})::DATE AS month,
-        g.iso3 AS iso3,
+        {_COUNTRY}.iso3 AS iso3,
         TRY_CAST(r.country_id AS INTEGER) AS gwno,
-        ci.cown AS cown,
+        {_COUNTRY}.cown AS cown,
         r.country AS country,
         {col("adm_1")} AS admin1,
         {col("adm_2")} AS admin2,
@@ -69,7 +70,8 @@ def select(present: frozenset[str]) -> str:
                 THEN 'unparsable date_start: ' || coalesce(r.date_start, '')
             WHEN {_date("date_end")} IS NULL
                 THEN 'unparsable date_end: ' || coalesce(r.date_end, '')
-            WHEN g.iso3 IS NULL THEN 'unknown country: country_id ' || coalesce(r.country_id, '')
+            WHEN {_COUNTRY} IS NULL
+                THEN 'unknown country: country_id ' || coalesce(r.country_id, '')
                 || ' (' || coalesce(r.country, '') || ')'
             WHEN trim(r.type_of_violence) NOT IN ('1', '2', '3') OR r.type_of_violence IS NULL
                 THEN 'unknown type_of_violence: ' || coalesce(r.type_of_violence, '')
@@ -78,17 +80,11 @@ def select(present: frozenset[str]) -> str:
         END AS reason"""
 
 
-JOINS = (
-    "LEFT JOIN country_gw g ON g.gwno = TRY_CAST(r.country_id AS INTEGER) "
-    "LEFT JOIN country_iso ci ON ci.iso3 = g.iso3"
-)
-
 READER = Reader(
     source="ucdp-ged",
     delimiter=",",
     header=True,
     required=REQUIRED,
     select=select,
-    joins=JOINS,
     raw_columns=("id", "date_start", "country_id", "country", "type_of_violence", "best"),
 )

@@ -3,7 +3,9 @@
 Each call opens one DuckDB transaction. Every file is scanned with every field as text; malformed
 lines (wrong field count, bad encoding) are caught by DuckDB's reject tables, and rows that parse
 but make no sense (unparsable date, unknown country, negative deaths) by the reader's ``reason``.
-Both kinds go to the quarantine with file and row number. Good rows are merged by
+Both kinds go to the quarantine with file and row number. The staging table is built from the
+scan alone (no join, no window), so DuckDB reads the file in parallel and keeps its row order: a
+staged row's ``rowid`` is its ordinal among the lines DuckDB accepted. Good rows are merged by
 ``(source, source_id)``: a new id is inserted, a changed row with a version at least as new
 replaces the stored one, anything else is left alone — so ingesting a file twice adds nothing.
 A crash or ``kill -9`` before COMMIT leaves the store exactly as it was.
@@ -24,11 +26,11 @@ from typing import Any
 import duckdb
 
 from vigil import __version__
-from vigil.errors import DataError, UsageError
+from vigil.errors import DataError, UsageError, VigilError
 from vigil.events import acled, gdelt, ged
 from vigil.events.model import EVENT_NAMES, IngestSummary
 from vigil.events.reader import Reader, column_or_null, quote_literal
-from vigil.events.store import EventStore, country_frames
+from vigil.events.store import EventStore, country_macros
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +92,7 @@ def ingest(
         plans = [_plan(reader, Path(path), pool) for path in paths]
         staged = _stage_on_cluster(client, store, reader, plans) if client is not None else None
         with store.connect() as con:
+            con.execute(country_macros())
             con.execute("BEGIN TRANSACTION")
             log.info("transaction open")
             try:
@@ -112,11 +115,12 @@ def stage_to_parquet(fmt: str, path: str, columns: Sequence[str], out: str) -> t
     reader = reader_for(fmt)
     staged, rejects = f"{out}.staged.parquet", f"{out}.rejects.parquet"
     with duckdb.connect() as con:
-        for name, frame in country_frames().items():
-            con.register(name, frame)
+        con.execute(country_macros())
         plan = FilePlan(path=Path(path), columns=tuple(columns), sha256=Future())
         con.execute(_stage_sql(reader, plan))
-        con.execute(f"COPY staged TO {quote_literal(staged)} (FORMAT parquet)")
+        con.execute(
+            f"COPY (SELECT rowid AS rn, * FROM staged) TO {quote_literal(staged)} (FORMAT parquet)"
+        )
         con.execute(f"COPY rej TO {quote_literal(rejects)} (FORMAT parquet)")
     return staged, rejects
 
@@ -171,7 +175,10 @@ def _ingest_file(
             ) from err
     else:
         rows, rejects = (quote_literal(p) for p in staged)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE staged AS SELECT * FROM read_parquet({rows})")
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE staged AS "
+            f"SELECT * EXCLUDE (rn) FROM read_parquet({rows}) ORDER BY rn"
+        )
         con.execute(f"CREATE OR REPLACE TEMP TABLE rej AS SELECT * FROM read_parquet({rejects})")
     log.info("staged %s", plan.path.name)
     bad = _quarantine(con, reader, plan, now)
@@ -202,15 +209,19 @@ def _ingest_file(
 def _stage_sql(reader: Reader, plan: FilePlan) -> str:
     present = frozenset(plan.columns)
     scan = reader.scan_sql(plan.path, plan.columns, "rej")
-    raw = ", ".join(column_or_null(name, present) for name in reader.raw_columns)
-    # The raw fields are kept only for bad rows: building them for every row costs a third.
+    raw = [f"raw_{i}" for i in range(len(reader.raw_columns))]
+    passed = ", ".join(
+        f"{column_or_null(name, present)} AS {alias}"
+        for name, alias in zip(reader.raw_columns, raw, strict=True)
+    )
+    # The raw fields are joined only for bad rows (the CASE evaluates its branch for those rows
+    # alone): joining them for every row costs a third. A single-table scan keeps the file's
+    # order, so rowids follow it; a join or a window here would read the file on one thread.
     return f"""
         CREATE OR REPLACE TEMP TABLE staged AS
-        SELECT * EXCLUDE (raw_fields),
-            CASE WHEN reason IS NOT NULL THEN array_to_string(raw_fields, ' | ') END AS raw
-        FROM (
-            SELECT rn, {reader.select(present)}, [{raw}] AS raw_fields
-            FROM (SELECT row_number() OVER () AS rn, * FROM {scan}) r {reader.joins})"""
+        SELECT * EXCLUDE ({", ".join(raw)}),
+            CASE WHEN reason IS NOT NULL THEN array_to_string([{", ".join(raw)}], ' | ') END AS raw
+        FROM (SELECT {reader.select(present)}, {passed} FROM {scan} r)"""
 
 
 def _quarantine(
@@ -237,10 +248,28 @@ def _quarantine(
                          FROM rej_lines)
         SELECT ?, ?, s.rn + {header} + (SELECT count(*) FROM rejects WHERE before < s.rn),
             s.reason, s.raw, ?
-        FROM staged s WHERE s.reason IS NOT NULL""",
-        [reader.source, file, now],
+        FROM (SELECT rowid - ? + 1 AS rn, reason, raw FROM staged WHERE reason IS NOT NULL) s""",
+        [reader.source, file, now, _first_rowid(con, plan)],
     )
     return _scalar(con, "SELECT count(*) FROM quarantine WHERE file = ?", [file])
+
+
+def _first_rowid(con: duckdb.DuckDBPyConnection, plan: FilePlan) -> int:
+    """The rowid of the first staged row: a row's ordinal in the scan is its rowid minus this.
+
+    The staging table is filled in scan order by one statement, so its rowids run without gaps
+    from this one (where they start depends on whether a transaction is open); checked, because
+    a quarantined row's number must be exact.
+    """
+    first, last, count = con.execute(
+        "SELECT coalesce(min(rowid), 0), coalesce(max(rowid), -1), count(*) FROM staged"
+    ).fetchone() or (0, -1, 0)
+    if last - first + 1 != count:
+        raise VigilError(
+            f"cannot number the rows of {plan.path}: {count} staged rows have rowids "
+            f"{first}..{last}, expected a gapless run; nothing was written (please report this)"
+        )
+    return int(first)
 
 
 def _merge(
@@ -252,28 +281,58 @@ def _merge(
 ) -> tuple[int, int, int, int]:
     """Insert new events, replace changed ones; return (new, updated, unchanged, flagged).
 
-    Only ids, versions and content hashes are joined against the store; the full rows are copied
-    once, from the staging table straight into ``events``.
+    Only ids, versions and content hashes are joined against the store, and only when the store
+    already holds events of this source or the file repeats an id; the full rows are copied once,
+    from the staging table straight into ``events``.
     """
     content = [name for name in EVENT_NAMES if name not in ("row_hash", "file")]
     hashed = f"hash({', '.join(n for n in content if n != 'version')})"
-    latest = "QUALIFY row_number() OVER (PARTITION BY source_id ORDER BY version DESC, rn DESC) = 1"
-    duplicated = _scalar(
-        con, "SELECT count(*) - count(DISTINCT source_id) FROM staged WHERE reason IS NULL"
+    good, distinct, flagged = con.execute(
+        "SELECT count(*), count(DISTINCT source_id), count(flags) FROM staged WHERE reason IS NULL"
+    ).fetchone() or (0, 0, 0)
+    stored = con.execute(
+        "SELECT count(*) FROM (SELECT 1 FROM events WHERE source = ? LIMIT 1)", [reader.source]
+    ).fetchone()
+    if good == distinct and not (stored and stored[0]):
+        counts, chosen = {"new": good}, "reason IS NULL"
+    else:
+        counts = _status(con, reader, hashed, duplicated=good > distinct)
+        chosen = "rowid IN (SELECT rn FROM status WHERE status <> 'unchanged')"
+    columns = ", ".join(
+        {"row_hash": hashed, "file": quote_literal(str(plan.path))}.get(n, n) for n in EVENT_NAMES
     )
     _run(
         con,
+        f"INSERT INTO events SELECT {columns}, ? FROM staged WHERE {chosen}",
+        progress,
+        f"merging {plan.path.name}",
+        [now],
+    )
+    return counts.get("new", 0), counts.get("updated", 0), counts.get("unchanged", 0), flagged
+
+
+def _status(
+    con: duckdb.DuckDBPyConnection, reader: Reader, hashed: str, *, duplicated: bool
+) -> dict[str, int]:
+    """Classify each good staged row against the store (new, updated or unchanged) into table
+    ``status``, delete the stored versions being replaced, and count the classes.
+
+    When an id repeats within the file, only its latest row (highest version, then last in the
+    file) takes part.
+    """
+    latest = (
+        "QUALIFY row_number() OVER (PARTITION BY source_id ORDER BY version DESC, rowid DESC) = 1"
+    )
+    con.execute(
         f"""CREATE OR REPLACE TEMP TABLE status AS
         SELECT i.rn, CASE WHEN e.source_id IS NULL THEN 'new'
             WHEN i.row_hash <> e.row_hash AND i.version >= e.version THEN 'updated'
             ELSE 'unchanged' END AS status, i.source_id
-        FROM (SELECT rn, source_id, version, {hashed} AS row_hash
+        FROM (SELECT rowid AS rn, source_id, version, {hashed} AS row_hash
               FROM staged WHERE reason IS NULL {latest if duplicated else ""}) i
         LEFT JOIN (SELECT source_id, version, row_hash FROM events
                    WHERE source = {quote_literal(reader.source)}) e
-            ON e.source_id = i.source_id""",
-        progress,
-        f"merging {plan.path.name}",
+            ON e.source_id = i.source_id"""
     )
     counts = dict(con.execute("SELECT status, count(*) FROM status GROUP BY 1").fetchall())
     if counts.get("updated"):
@@ -282,18 +341,7 @@ def _merge(
                (SELECT source_id FROM status WHERE status = 'updated')""",
             [reader.source],
         )
-    good = _scalar(con, "SELECT count(*) FROM staged WHERE reason IS NULL")
-    chosen = (
-        "reason IS NULL"
-        if counts.get("new", 0) == good
-        else "rn IN (SELECT rn FROM status WHERE status <> 'unchanged')"
-    )
-    columns = ", ".join(
-        {"row_hash": hashed, "file": quote_literal(str(plan.path))}.get(n, n) for n in EVENT_NAMES
-    )
-    con.execute(f"INSERT INTO events SELECT {columns}, ? FROM staged WHERE {chosen}", [now])
-    flagged = _scalar(con, "SELECT count(*) FROM staged WHERE reason IS NULL AND flags IS NOT NULL")
-    return counts.get("new", 0), counts.get("updated", 0), counts.get("unchanged", 0), flagged
+    return {str(k): int(v) for k, v in counts.items()}
 
 
 def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> int:
@@ -301,10 +349,16 @@ def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | Non
     return int(row[0]) if row and row[0] is not None else 0
 
 
-def _run(con: duckdb.DuckDBPyConnection, sql: str, progress: Progress | None, label: str) -> None:
+def _run(
+    con: duckdb.DuckDBPyConnection,
+    sql: str,
+    progress: Progress | None,
+    label: str,
+    params: list[object] | None = None,
+) -> None:
     """Execute one long statement, reporting DuckDB's own progress while it runs."""
     if progress is None:
-        con.execute(sql)
+        con.execute(sql, params or [])
         return
     done = threading.Event()
 
@@ -317,7 +371,7 @@ def _run(con: duckdb.DuckDBPyConnection, sql: str, progress: Progress | None, la
     watcher = threading.Thread(target=poll, daemon=True)
     watcher.start()
     try:
-        con.execute(sql)
+        con.execute(sql, params or [])
     finally:
         done.set()
         watcher.join()

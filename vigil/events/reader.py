@@ -59,7 +59,9 @@ class Reader:
     """One event format: how to scan it and how to normalise a row of it.
 
     ``select`` receives the set of columns present and returns a SQL select list over relation
-    ``r`` that yields every normalised column except ``row_hash`` and ``file``, plus ``reason``.
+    ``r`` (the scan alone: countries are looked up with the store's macros, not joined, so the
+    scan keeps the file's row order) that yields every normalised column except ``row_hash`` and
+    ``file``, plus ``reason``.
     """
 
     source: str
@@ -67,7 +69,6 @@ class Reader:
     header: bool
     required: tuple[str, ...]
     select: Callable[[frozenset[str]], str]
-    joins: str = ""
     names: tuple[str, ...] = ()
     quote: str = '"'
     raw_columns: tuple[str, ...] = field(default=())

@@ -1,8 +1,9 @@
 """The event store: one DuckDB file in the data directory with events, quarantine and ingests.
 
 :class:`EventStore` only knows its path; :meth:`EventStore.connect` opens DuckDB with bounded memory
-and a spill directory, creates the schema if needed, and registers the country code tables the
-readers join against. Every write goes through :mod:`vigil.events.ingest`, inside one transaction.
+and a spill directory and creates the schema if needed. :func:`country_macros` defines the country
+lookups the readers call. Every write goes through :mod:`vigil.events.ingest`, inside one
+transaction.
 """
 
 from __future__ import annotations
@@ -51,6 +52,51 @@ def country_frames() -> dict[str, pd.DataFrame]:
     return {"country_gw": gw, "country_fips": fips, "country_iso": iso}
 
 
+COUNTRY_TYPE = "STRUCT(iso3 VARCHAR, gwno INTEGER, cown INTEGER)"
+
+
+def _sql_literal(value: object) -> str:
+    if pd.isna(value):  # type: ignore[call-overload]
+        return "NULL"
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    return str(int(value))  # type: ignore[call-overload]
+
+
+def _country_macro(name: str, keys: pd.DataFrame, key_type: str) -> str:
+    """A temporary macro mapping a code (first column of ``keys``, beside its ``iso3``) to the
+    country's ISO3, GW and COW codes through one constant MAP; NULL for an unknown code."""
+    iso = country_frames()["country_iso"][["iso3", "gwno", "cown"]]
+    rows = keys.dropna().merge(iso, on="iso3", how="left")
+    entries = ", ".join(
+        f"{_sql_literal(key)}: {{'iso3': {_sql_literal(iso3)}, 'gwno': {_sql_literal(gwno)}, "
+        f"'cown': {_sql_literal(cown)}}}"
+        for key, iso3, gwno, cown in rows.itertuples(index=False)
+    )
+    return (
+        f"CREATE OR REPLACE TEMP MACRO {name}(k) AS "
+        f"(MAP {{{entries}}}::MAP({key_type}, {COUNTRY_TYPE}))[k];"
+    )
+
+
+@cache
+def country_macros() -> str:
+    """SQL defining the country lookups the readers call: ``country_of_gw``, ``country_of_fips``
+    and ``country_of_isonum`` each give a struct of ``iso3``, ``gwno`` and ``cown``.
+
+    Lookups are expressions rather than joins so that staging a file stays a single-table scan,
+    which DuckDB runs in parallel while keeping the file's row order (a join keeps no order).
+    """
+    frames = country_frames()
+    iso = frames["country_iso"]
+    macros = [
+        ("country_of_gw", frames["country_gw"][["gwno", "iso3"]], "BIGINT"),
+        ("country_of_fips", frames["country_fips"][["fips", "iso3"]], "VARCHAR"),
+        ("country_of_isonum", iso[["isonum", "iso3"]], "BIGINT"),
+    ]
+    return "\n".join(_country_macro(*macro) for macro in macros)
+
+
 @dataclass(frozen=True, slots=True)
 class EventStore:
     """The event store at ``path`` (a DuckDB file); opening it is explicit, never implicit."""
@@ -79,8 +125,6 @@ class EventStore:
             con.execute("SET enable_progress_bar_print=false")
             if not read_only:
                 con.execute(SCHEMA)
-            for name, frame in country_frames().items():
-                con.register(name, frame)
             yield con
         finally:
             con.close()
