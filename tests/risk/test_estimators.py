@@ -21,6 +21,7 @@ ESTIMATORS = [
     ColumnScore(),
     PenalisedLogit(Cs=(0.1, 1.0)),
     BoostedTrees(max_trees=20, min_child_samples=5),
+    BoostedTrees(max_trees=20, min_child_samples=5, n_seeds=2),
     Ensemble(members=[("logit", PenalisedLogit(Cs=(1.0,))), ("score", ColumnScore())]),
 ]
 
@@ -91,6 +92,30 @@ def test_same_seed_gives_identical_probabilities():
     first = BoostedTrees(columns=["x", "noise"], random_state=3).fit(data, data["y"])
     second = BoostedTrees(columns=["x", "noise"], random_state=3).fit(data, data["y"])
     np.testing.assert_array_equal(first.predict_proba(data), second.predict_proba(data))
+
+
+def test_seed_averaged_boosters_keep_shap_values_additive():
+    data = panel()
+    model = BoostedTrees(columns=["x", "noise"], n_seeds=3).fit(data, data["y"])
+    log_odds = np.log(model.predict_proba(data)[:, 1] / model.predict_proba(data)[:, 0])
+    total = model.contributions(data).sum(axis=1) + model.reference_logit_
+    np.testing.assert_allclose(total, log_odds, atol=1e-6)
+    assert len(model.boosters_) == 3
+
+
+def test_one_seed_is_a_single_booster_of_the_same_seed():
+    data = panel()
+    single = BoostedTrees(columns=["x", "noise"], random_state=5).fit(data, data["y"])
+    averaged = BoostedTrees(columns=["x", "noise"], random_state=5, n_seeds=2).fit(data, data["y"])
+    assert averaged.n_trees_ == single.n_trees_
+    assert not np.allclose(averaged.predict_proba(data), single.predict_proba(data))
+
+
+@pytest.mark.parametrize("n_seeds", [0, -1, 1.5])
+def test_n_seeds_must_be_a_positive_integer(n_seeds):
+    data = panel()
+    with pytest.raises(ValueError, match="n_seeds must be a positive integer"):
+        BoostedTrees(columns=["x"], n_seeds=n_seeds).fit(data, data["y"])
 
 
 def test_ensemble_averages_member_probabilities():

@@ -241,6 +241,11 @@ class BoostedTrees(_BinaryRiskClassifier):
     total loss is used for the final fit on all rows; the held-out predictions at
     that count fit the ``calibration`` map. ``monotone`` maps column names to +1 / −1
     for risk factors whose direction is established.
+
+    With ``n_seeds`` > 1 the final fit is repeated with seeds ``random_state``,
+    ``random_state + 1``, … and the boosters' log-odds are averaged. Row and column
+    subsampling make a single booster's ranking depend on its seed; averaging removes
+    most of that noise and keeps SHAP values additive (they average too).
     """
 
     def __init__(
@@ -258,6 +263,7 @@ class BoostedTrees(_BinaryRiskClassifier):
         block: int = 6,
         calibration: str | None = None,
         half_life: float | None = None,
+        n_seeds: int = 1,
         random_state: int = 0,
     ) -> None:
         self.columns = columns
@@ -273,9 +279,10 @@ class BoostedTrees(_BinaryRiskClassifier):
         self.n_folds = n_folds
         self.block = block
         self.calibration = calibration
+        self.n_seeds = n_seeds
         self.random_state = random_state
 
-    def _booster(self, n_trees: int) -> lgb.LGBMClassifier:
+    def _booster(self, n_trees: int, seed: int = 0) -> lgb.LGBMClassifier:
         constraints = None
         if self.monotone and self.columns is not None:
             constraints = [int(self.monotone.get(c, 0)) for c in self.columns]
@@ -289,7 +296,7 @@ class BoostedTrees(_BinaryRiskClassifier):
             colsample_bytree=self.colsample_bytree,
             reg_lambda=self.reg_lambda,
             monotone_constraints=constraints,
-            random_state=self.random_state,
+            random_state=self.random_state + seed,
             deterministic=True,
             force_row_wise=True,
             n_jobs=1,
@@ -301,10 +308,21 @@ class BoostedTrees(_BinaryRiskClassifier):
         years = _years_of(X, len(values))
         self.n_trees_, held_out = self._choose_trees(values, target, years)
         self.calibration_ = fit_map(*held_out, method=self.calibration)
+        if not isinstance(self.n_seeds, int | np.integer) or self.n_seeds < 1:
+            raise ValueError(f"n_seeds must be a positive integer; received {self.n_seeds!r}")
         weight = _recency(years, self.half_life)
-        self.booster_ = self._booster(self.n_trees_).fit(values, target, sample_weight=weight)
-        self.bias_ = float(np.asarray(self.booster_.predict(values[:1], pred_contrib=True))[0, -1])
+        self.boosters_ = [
+            self._booster(self.n_trees_, k).fit(values, target, sample_weight=weight)
+            for k in range(self.n_seeds)
+        ]
+        self.booster_ = self.boosters_[0]
+        self.bias_ = float(self._shap(values[:1])[0, -1])
         return self
+
+    def _shap(self, X: Array) -> Array:
+        """SHAP values (last column: base value) averaged over the boosters, in log-odds."""
+        shap = [np.asarray(b.predict(X, pred_contrib=True)) for b in self.boosters_]
+        return np.asarray(np.mean(shap, axis=0))
 
     def _choose_trees(self, X: Array, y: Array, years: Array) -> tuple[int, tuple[Array, Array]]:
         """The tree count with the lowest held-out log loss, and its held-out predictions."""
@@ -327,7 +345,8 @@ class BoostedTrees(_BinaryRiskClassifier):
         return best, (np.concatenate(p), np.concatenate([y[test] for _, test in fitted]))
 
     def _risk(self, X: Array) -> Array:
-        return apply_map(np.asarray(self.booster_.predict_proba(X))[:, 1], self.calibration_)
+        z = np.mean([np.asarray(b.predict(X, raw_score=True)) for b in self.boosters_], axis=0)
+        return apply_map(1.0 / (1.0 + np.exp(-z)), self.calibration_)
 
     reference_label_ = "the training window's average log-odds (SHAP, LightGBM pred_contrib)"
 
@@ -340,8 +359,7 @@ class BoostedTrees(_BinaryRiskClassifier):
     def contributions(self, X: Any) -> Array:
         """SHAP values in log-odds (before calibration), one column per input."""
         check_is_fitted(self)
-        shap = self.booster_.predict(self._validate(X, reset=False), pred_contrib=True)
-        return np.asarray(shap)[:, :-1]
+        return self._shap(self._validate(X, reset=False))[:, :-1]
 
 
 def _columns_of(model: Any) -> Sequence[str] | None:
