@@ -3,7 +3,9 @@
 Starts the API under uvicorn in a subprocess for each backend, seeds a few hundred reports,
 then lets every client issue a mix of reads (list, search, single report, counts) and writes
 (new reports and notes). Prints p50/p99 latency and error counts for reads and writes, and
-checks that every acknowledged write is in the database afterwards (zero lost writes).
+checks that every acknowledged write is in the database afterwards (zero lost writes). The
+server's CPU time per request served and the load average are printed beside the figures: on a
+shared machine the server's CPU cost per request is what decides p99.
 
     python benchmarks/bench_api.py                      # SQLite only
     VIGIL_BENCH_DATABASE_URL=postgresql+psycopg://vigil:vigil@127.0.0.1:5432/vigil_bench \\
@@ -173,14 +175,33 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
 
+def server_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of the server process and its workers so far (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:  # gone already, or not Linux
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+        pending.extend(int(child) for child in children)
+    return total
+
+
 def run_backend(name: str, url: str, home: Path, args: argparse.Namespace) -> dict[str, object]:
     token = prepare(url, args.seed_reports)
     process, base = start_server(home, url, args.workers)
     tally = Tally()
     try:
+        cpu_before = server_cpu_seconds(process.pid)
         started = time.perf_counter()
         asyncio.run(everyone(base, token, args, tally))
         elapsed = time.perf_counter() - started
+        cpu = server_cpu_seconds(process.pid) - cpu_before
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -190,6 +211,8 @@ def run_backend(name: str, url: str, home: Path, args: argparse.Namespace) -> di
         "requests": total,
         "seconds": elapsed,
         "rps": total / elapsed,
+        # warm-up requests are served too, so they count in the server's CPU per request
+        "cpu_ms": 1000 * cpu / (args.clients * (args.warmup + args.requests)),
         **{
             f"{k}_{m}": f(tally.latencies[k])
             for k in ("read", "write")
@@ -245,6 +268,7 @@ def main() -> None:
     parser.add_argument("--postgres", default=os.environ.get("VIGIL_BENCH_DATABASE_URL"))
     args = parser.parse_args()
     rows = []
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp)
         rows.append(run_backend("sqlite", f"sqlite:///{home / 'bench.db'}", home, args))
@@ -257,12 +281,15 @@ def main() -> None:
     print(
         f"\n{args.clients} concurrent clients x {args.requests} requests, "
         f"{args.write_share:.0%} writes, think time {args.think_ms:.0f} ms, "
-        f"{args.workers} server worker(s), loopback\n"
+        f"{args.workers} server worker(s), loopback; load average (1/5/15 min) "
+        f"{' '.join(f'{x:.2f}' for x in load_before)} before, "
+        f"{' '.join(f'{x:.2f}' for x in os.getloadavg())} after\n"
     )
     header = (
         "backend",
         "requests",
         "req/s",
+        "server CPU ms/req",
         "read p50 ms",
         "read p99 ms",
         "write p50 ms",
@@ -275,7 +302,8 @@ def main() -> None:
     print("|" + "---|" * len(header))
     for r in rows:
         print(
-            f"| {r['backend']} | {r['requests']} | {r['rps']:.0f} | {r['read_p50']:.1f} | "
+            f"| {r['backend']} | {r['requests']} | {r['rps']:.0f} | {r['cpu_ms']:.2f} | "
+            f"{r['read_p50']:.1f} | "
             f"{r['read_p99']:.1f} | {r['write_p50']:.1f} | {r['write_p99']:.1f} | "
             f"{r['read_errors']} | {r['write_errors']} | {r['lost_writes']} |"
         )

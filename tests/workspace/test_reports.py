@@ -92,3 +92,55 @@ def test_the_latest_analyst_verdict_per_factor_becomes_a_training_example(
             "corrected",
             "rejected",
         ]
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [{}, {"q": "MILITIA"}, {"iso3": "sdn"}, {"q": "number 1", "iso3": "COD"}, {"source": "wire"}],
+)
+@pytest.mark.parametrize("window", [(2, 4), (50, 0), (3, 100)])
+@pytest.mark.parametrize("name", ["restricted_analyst", "analyst"])
+def test_a_report_page_shows_what_the_orm_search_shows(
+    db: Database,
+    people: dict[str, User],
+    filters: dict[str, str],
+    window: tuple[int, int],
+    name: str,
+) -> None:
+    with db.session() as session:
+        store.add_source(session, people["analyst"], "wire")
+    levels = ("public", "restricted", "confidential")
+    for n in range(9):
+        _store(
+            db,
+            people["analyst"],
+            f"militia report number {n} about killings in district {n * 7}",
+            levels[n % 3],
+            countries=("SDN", "COD")[: 1 + n % 2],
+            source="wire" if n % 4 == 0 else None,
+        )
+    limit, offset = window
+    with db.session(write=False) as session:
+        rows, total = store.search_reports(
+            session, people[name], limit=limit, offset=offset, **filters
+        )
+        expected = [store.report_summary(r) for r in rows]
+    with db.reading() as connection:
+        page, page_total = store.report_page(
+            connection, people[name], limit=limit, offset=offset, **filters
+        )
+    assert (page, page_total) == (expected, total)
+    for summary in expected:
+        with db.reading() as connection:
+            detail = store.report_detail(connection, people[name], summary["id"])
+        assert {k: detail[k] for k in summary} == summary
+
+
+def test_report_detail_hides_reports_above_the_clearance(
+    db: Database, people: dict[str, User]
+) -> None:
+    hidden = _store(db, people["analyst"], STORY, "confidential").report.id
+    with db.reading() as connection:
+        assert store.report_detail(connection, people["analyst"], hidden)["text"] == STORY
+        with pytest.raises(NotFoundError):
+            store.report_detail(connection, people["restricted_analyst"], hidden)

@@ -16,6 +16,7 @@ from vigil.workspace.users import (
     disable_user,
     issue_token,
     system_actor,
+    token_owner,
     user_for_token,
 )
 
@@ -45,6 +46,12 @@ def test_only_the_hash_of_an_api_token_is_stored(db: Database) -> None:
         assert user_for_token(session, token).name == "ana"
         with pytest.raises(AuthenticationError):
             user_for_token(session, token + "x")
+    with db.reading() as connection:
+        assert token_owner(connection, token) == {
+            "id": user.id, "name": "ana", "role": "analyst", "clearance": "public"
+        }  # fmt: skip
+        with pytest.raises(AuthenticationError):
+            token_owner(connection, token + "x")
 
 
 def test_a_disabled_user_can_no_longer_sign_in_or_use_tokens(db: Database) -> None:
@@ -58,6 +65,8 @@ def test_a_disabled_user_can_no_longer_sign_in_or_use_tokens(db: Database) -> No
             authenticate(session, "ana", "s3cret-words")
         with pytest.raises(AuthenticationError):
             user_for_token(session, token)
+    with db.reading() as connection, pytest.raises(AuthenticationError):
+        token_owner(connection, token)
 
 
 @pytest.mark.parametrize(

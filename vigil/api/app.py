@@ -35,8 +35,6 @@ from vigil.workspace.migrations import upgrade
 
 log = logging.getLogger(__name__)
 API_PREFIX = "/api/v1"
-#: How long a verified API token is trusted before it is checked against the database again.
-TOKEN_CACHE_SECONDS = 5.0
 ROUTERS = (
     users,
     audit,
@@ -119,8 +117,6 @@ def start(app: FastAPI, settings: Settings, *, migrate: bool = True) -> None:
     app.state.settings = settings
     app.state.session_secret = session_secret(settings.home)
     app.state.forecast_cache = {}
-    app.state.token_cache = {}
-    app.state.token_cache_seconds = TOKEN_CACHE_SECONDS
 
 
 def from_env() -> FastAPI:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from vigil.errors import AuthenticationError, NotFoundError
 from vigil.workspace.access import Role, require_role
 from vigil.workspace.database import Database
-from vigil.workspace.users import User, get_user_by_id, hash_token, user_for_token
+from vigil.workspace.users import User, get_user_by_id, token_owner
 
 SESSION_COOKIE = "vigil_session"
 SESSION_MAX_AGE = 12 * 3600
@@ -76,7 +75,7 @@ def optional_user(
     """
     db: Database = request.app.state.db
     if credentials is not None:
-        return _token_caller(request, db, credentials.credentials)
+        return _token_caller(db, credentials.credentials)
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         return None
@@ -92,42 +91,23 @@ def optional_user(
         return Caller.of(user) if user.active else None
 
 
-def _token_caller(request: Request, db: Database, token: str) -> Caller:
-    """The owner of a token, remembered for ``token_cache_seconds`` to spare a query per call.
+def _token_caller(db: Database, token: str) -> Caller:
+    """The owner of a token, looked up on every request rather than cached.
 
-    Revoking a token or disabling a user therefore takes effect within that many seconds.
+    The lookup is one indexed query on the SHA-256 of the token, so revoking a token or
+    disabling, demoting or lowering the clearance of a user takes effect on the next request,
+    in every worker process.
     """
-    hit = _remembered(request, token)
-    if hit is not None:
-        return hit
-    with db.session(write=False) as session:
-        caller = Caller.of(user_for_token(session, token))
-    ttl: float = getattr(request.app.state, "token_cache_seconds", 0.0)
-    if ttl > 0:
-        cache: dict[str, tuple[float, Caller]] = request.app.state.token_cache
-        if len(cache) > 10_000:
-            cache.clear()
-        cache[hash_token(token)] = (time.monotonic() + ttl, caller)
-    return caller
-
-
-def _remembered(request: Request, token: str) -> Caller | None:
-    """The cached owner of ``token`` if it was verified recently enough."""
-    cache: dict[str, tuple[float, Caller]] | None = getattr(request.app.state, "token_cache", None)
-    hit = cache.get(hash_token(token)) if cache else None
-    return hit[1] if hit is not None and hit[0] > time.monotonic() else None
+    with db.reading() as connection:
+        return Caller(**token_owner(connection, token))
 
 
 async def resolve_user(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Caller | None:
-    """:func:`optional_user` without a thread hop when nothing needs the database."""
-    if credentials is not None:
-        hit = _remembered(request, credentials.credentials)
-        if hit is not None:
-            return hit
-    elif not request.cookies.get(SESSION_COOKIE):
+    """:func:`optional_user` without a thread hop when no credentials came."""
+    if credentials is None and not request.cookies.get(SESSION_COOKIE):
         return None
     return await run_in_threadpool(optional_user, request, credentials)
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -92,6 +92,15 @@ class Database:
             return
         with self.write_lock, self.writer()() as session, session.begin():
             yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A Core connection for reads, in one transaction (one consistent snapshot).
+
+        Much cheaper than an ORM session; the API's hot list and lookup paths use it.
+        """
+        with self.engine.connect() as connection, connection.begin():
+            yield connection
 
     def dispose(self) -> None:
         """Close every pooled connection."""

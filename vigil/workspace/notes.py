@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text, func, or_, select
+from sqlalchemy import Connection, ForeignKey, Integer, String, Text, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from vigil.errors import NotFoundError, UsageError
@@ -82,6 +83,16 @@ def get_note(session: Session, user: Principal, note_id: int) -> Note:
     return found
 
 
+def _matching(user: Principal, query: Any, iso3: str | None, q: str | None) -> Any:
+    """``query`` narrowed to notes within the clearance, about ``iso3``, containing ``q``."""
+    query = query.where(visible(user, Note.confidentiality))
+    if iso3:
+        query = query.where(Note.iso3 == iso3.upper())
+    if q:
+        query = query.where(func.lower(Note.body).like(f"%{q.lower()}%"))
+    return query
+
+
 def list_notes(
     session: Session,
     user: Principal,
@@ -92,11 +103,39 @@ def list_notes(
     offset: int = 0,
 ) -> tuple[list[Note], int]:
     """Notes the user may see, newest first, optionally by country or containing ``q``."""
-    query = select(Note).where(visible(user, Note.confidentiality))
-    if iso3:
-        query = query.where(Note.iso3 == iso3.upper())
-    if q:
-        query = query.where(or_(func.lower(Note.body).like(f"%{q.lower()}%")))
+    query = _matching(user, select(Note), iso3, q)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.scalars(query.order_by(Note.id.desc()).limit(limit).offset(offset))
     return list(rows), total
+
+
+NOTE_COLUMNS = (
+    Note.id, Note.iso3, Note.body, Note.confidentiality, Note.report_id, Note.author,
+    Note.created_at,
+)  # fmt: skip
+
+
+def note_page(
+    connection: Connection,
+    user: Principal,
+    *,
+    iso3: str | None = None,
+    q: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[dict[str, Any]], int]:
+    """:func:`list_notes` as dicts of :data:`NOTE_COLUMNS` from one Core query, and the total."""
+    query = _matching(user, select(*NOTE_COLUMNS, func.count().over().label("total")), iso3, q)
+    rows = [
+        dict(row._mapping)
+        for row in connection.execute(query.order_by(Note.id.desc()).limit(limit).offset(offset))
+    ]
+    if rows:
+        total = rows[0]["total"]
+    elif offset:  # past the end: the window count saw no rows, so count separately
+        total = connection.scalar(_matching(user, select(func.count()).select_from(Note), iso3, q))
+    else:
+        total = 0
+    for row in rows:
+        del row["total"]
+    return rows, int(total or 0)

@@ -12,7 +12,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, Text, func, or_, select
+from sqlalchemy import (
+    JSON,
+    Connection,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Mapped, Session, defer, mapped_column, relationship, selectinload
 
 from vigil.errors import ConflictError, NotFoundError, UsageError
@@ -271,6 +282,22 @@ def get_report(session: Session, user: Principal, report_id: int) -> Report:
     return found
 
 
+def _matching(query: Any, q: str | None, iso3: str | None, source: str | None) -> Any:
+    """``query`` narrowed to reports containing ``q``, about ``iso3``, from ``source``."""
+    if q:
+        like = f"%{q.lower()}%"
+        query = query.where(
+            or_(func.lower(Report.title).like(like), func.lower(Report.text).like(like))
+        )
+    if iso3:
+        query = query.where(
+            Report.id.in_(select(ReportCountry.report_id).where(ReportCountry.iso3 == iso3.upper()))
+        )
+    if source:
+        query = query.where(Report.source_id.in_(select(Source.id).where(Source.name == source)))
+    return query
+
+
 def search_reports(
     session: Session,
     user: Principal,
@@ -286,24 +313,90 @@ def search_reports(
 
     Text, signature and triage are loaded only with ``with_text`` (lists do not show them).
     """
-    query = visible_reports(user)
-    if q:
-        like = f"%{q.lower()}%"
-        query = query.where(
-            or_(func.lower(Report.title).like(like), func.lower(Report.text).like(like))
-        )
-    if iso3:
-        query = query.where(
-            Report.id.in_(select(ReportCountry.report_id).where(ReportCountry.iso3 == iso3.upper()))
-        )
-    if source:
-        query = query.where(Report.source_id.in_(select(Source.id).where(Source.name == source)))
+    query = _matching(visible_reports(user), q, iso3, source)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     if not with_text:
         query = query.options(defer(Report.text), defer(Report.signature), defer(Report.triage))
     query = query.options(selectinload(Report.countries))
     rows = session.scalars(query.order_by(Report.id.desc()).limit(limit).offset(offset))
     return list(rows), total
+
+
+SUMMARY_COLUMNS = (
+    Report.id, Report.title, Report.url, Report.source_id, Report.published_at,
+    Report.confidentiality, Report.near_duplicate_of, Report.similarity, Report.created_by,
+    Report.created_at,
+)  # fmt: skip
+
+
+def report_page(
+    connection: Connection,
+    user: Principal,
+    *,
+    q: str | None = None,
+    iso3: str | None = None,
+    source: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of :func:`report_summary` dicts the user may see, newest first, and the total.
+
+    The same filters as :func:`search_reports` in two Core queries (the page with its total,
+    then the page's countries) instead of ORM objects: lists are the API's busiest reads.
+    """
+    query = _matching(
+        select(*SUMMARY_COLUMNS, func.count().over().label("total")).where(
+            visible(user, Report.confidentiality)
+        ),
+        q,
+        iso3,
+        source,
+    )
+    rows = [
+        dict(row._mapping)
+        for row in connection.execute(query.order_by(Report.id.desc()).limit(limit).offset(offset))
+    ]
+    if rows:
+        total = rows[0]["total"]
+    elif offset:  # past the end: the window count saw no rows, so count separately
+        counted = _matching(select(func.count()).select_from(Report), q, iso3, source)
+        total = connection.scalar(counted.where(visible(user, Report.confidentiality))) or 0
+    else:
+        total = 0
+    countries = _countries_of(connection, [row["id"] for row in rows])
+    for row in rows:
+        del row["total"]
+        row["countries"] = countries.get(row["id"], [])
+    return rows, int(total)
+
+
+def report_detail(connection: Connection, user: Principal, report_id: int) -> dict[str, Any]:
+    """:func:`report_summary` of one report plus its text and triage, within the clearance."""
+    found = connection.execute(
+        select(*SUMMARY_COLUMNS, Report.text, Report.triage).where(
+            Report.id == report_id, visible(user, Report.confidentiality)
+        )
+    ).first()
+    if found is None:
+        raise NotFoundError(f"no report {report_id}")
+    return dict(found._mapping) | {
+        "countries": _countries_of(connection, [report_id]).get(report_id, [])
+    }
+
+
+def _countries_of(connection: Connection, report_ids: list[int]) -> dict[int, list[str]]:
+    """The countries of each report in ``report_ids``, alphabetically."""
+    if not report_ids:
+        return {}
+    found: dict[int, list[str]] = {}
+    pairs = connection.execute(
+        select(ReportCountry.report_id, ReportCountry.iso3)
+        .where(ReportCountry.report_id.in_(report_ids))
+        .order_by(ReportCountry.report_id, ReportCountry.iso3)
+    )
+    for report_id, iso3 in pairs:
+        found.setdefault(report_id, []).append(iso3)
+    return found
 
 
 def list_sources(session: Session, user: Principal) -> list[Source]:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Boolean, ForeignKey, Integer, String, select
+from sqlalchemy import Boolean, Connection, ForeignKey, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from vigil.errors import AuthenticationError, ConflictError, NotFoundError, UsageError
@@ -179,6 +180,26 @@ def user_for_token(session: Session, token: str) -> User:
     if user is None:
         raise AuthenticationError("the API token is unknown, revoked or its user disabled")
     return user
+
+
+def token_owner(connection: Connection, token: str) -> dict[str, Any]:
+    """``id``, ``name``, ``role`` and ``clearance`` of the active user owning ``token``.
+
+    The same check as :func:`user_for_token` as one indexed Core query, cheap enough to run on
+    every API request, so a revoked token or a disabled, demoted user is refused at once.
+    """
+    row = connection.execute(
+        select(User.id, User.name, User.role, User.clearance)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(
+            ApiToken.token_hash == hash_token(token),
+            ApiToken.revoked.is_(False),
+            User.active.is_(True),
+        )
+    ).first()
+    if row is None:
+        raise AuthenticationError("the API token is unknown, revoked or its user disabled")
+    return dict(row._mapping)
 
 
 def authenticate(session: Session, name: str, password: str) -> User:

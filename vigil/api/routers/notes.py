@@ -43,11 +43,11 @@ def list_notes(
     q: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Page[NoteOut]:
     """Notes within the caller's clearance, newest first."""
-    with db.session(write=False) as session:
-        rows, total = work.list_notes(
-            session, caller, iso3=iso3, q=q, limit=page.limit, offset=page.offset
+    with db.reading() as connection:
+        rows, total = work.note_page(
+            connection, caller, iso3=iso3, q=q, limit=page.limit, offset=page.offset
         )
-        items = [NoteOut.model_validate(n, from_attributes=True) for n in rows]
+    items = [NoteOut(**row) for row in rows]
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
 

@@ -143,11 +143,11 @@ def list_reports(
     source: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Page[ReportOut]:
     """Reports within the caller's clearance, newest first; search title and text with ``q``."""
-    with db.session(write=False) as session:
-        rows, total = store.search_reports(
-            session, caller, q=q, iso3=iso3, source=source, limit=page.limit, offset=page.offset
+    with db.reading() as connection:
+        rows, total = store.report_page(
+            connection, caller, q=q, iso3=iso3, source=source, limit=page.limit, offset=page.offset
         )
-        items = [_out(r, full=False) for r in rows]
+    items = [ReportOut(**row) for row in rows]
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
 
@@ -239,8 +239,8 @@ def export_reports(
 @router.get("/reports/{report_id}", response_model=ReportOut)
 def get_report(report_id: ReportId, caller: Anyone, db: Db) -> ReportOut:
     """One report with its text and triage."""
-    with db.session(write=False) as session:
-        return _out(store.get_report(session, caller, report_id), full=True)
+    with db.reading() as connection:
+        return ReportOut(**store.report_detail(connection, caller, report_id))
 
 
 @router.post("/reports/{report_id}/triage", response_model=ReportOut)

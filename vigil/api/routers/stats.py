@@ -47,6 +47,6 @@ def counts(caller: Anyone, db: Db) -> Counts:
         "open_alerts": (Alert, Alert.state == "open"), "actions": (Action,),
     }  # fmt: skip
     queries = {name: count(*spec) for name, spec in specs.items()}
-    with db.session(write=False) as session:
-        row = session.execute(select(*(q.label(name) for name, q in queries.items()))).one()
+    with db.reading() as connection:
+        row = connection.execute(select(*(q.label(name) for name, q in queries.items()))).one()
     return Counts(**{name: int(value or 0) for name, value in row._mapping.items()})
