@@ -7,6 +7,7 @@ through :func:`visible`, so lists, search, exports and counts apply the same rul
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Protocol
 
@@ -52,6 +53,14 @@ class Principal(Protocol):
 
     @property
     def clearance(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class Clearance:
+    """A bare clearance: builds a query once for every user who holds it (see :func:`visible`)."""
+
+    clearance: str
+    role: str = Role.viewer.value
 
 
 def parse_role(value: str) -> Role:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
@@ -20,6 +21,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    bindparam,
     func,
     or_,
     select,
@@ -29,6 +31,7 @@ from sqlalchemy.orm import Mapped, Session, defer, mapped_column, relationship, 
 from vigil.errors import ConflictError, NotFoundError, UsageError
 from vigil.workspace import audit, duplicates
 from vigil.workspace.access import (
+    Clearance,
     Level,
     Principal,
     Role,
@@ -372,16 +375,28 @@ def report_page(
 
 def report_detail(connection: Connection, user: Principal, report_id: int) -> dict[str, Any]:
     """:func:`report_summary` of one report plus its text and triage, within the clearance."""
-    found = connection.execute(
-        select(*SUMMARY_COLUMNS, Report.text, Report.triage).where(
-            Report.id == report_id, visible(user, Report.confidentiality)
-        )
-    ).first()
+    query = _detail_query(Level(user.clearance))
+    found = connection.execute(query, {"report_id": report_id}).first()
     if found is None:
         raise NotFoundError(f"no report {report_id}")
-    return dict(found._mapping) | {
-        "countries": _countries_of(connection, [report_id]).get(report_id, [])
-    }
+    countries = _countries_of(connection, [report_id]).get(report_id, [])
+    return dict(found._mapping) | {"countries": countries}
+
+
+@cache
+def _detail_query(clearance: Level) -> Any:
+    """The query of one report seen at ``clearance``, built once per level and reused."""
+    return select(*SUMMARY_COLUMNS, Report.text, Report.triage).where(
+        Report.id == bindparam("report_id"),
+        visible(Clearance(clearance.value), Report.confidentiality),
+    )
+
+
+_COUNTRIES_OF = (
+    select(ReportCountry.report_id, ReportCountry.iso3)
+    .where(ReportCountry.report_id.in_(bindparam("report_ids", expanding=True)))
+    .order_by(ReportCountry.report_id, ReportCountry.iso3)
+)
 
 
 def _countries_of(connection: Connection, report_ids: list[int]) -> dict[int, list[str]]:
@@ -389,11 +404,7 @@ def _countries_of(connection: Connection, report_ids: list[int]) -> dict[int, li
     if not report_ids:
         return {}
     found: dict[int, list[str]] = {}
-    pairs = connection.execute(
-        select(ReportCountry.report_id, ReportCountry.iso3)
-        .where(ReportCountry.report_id.in_(report_ids))
-        .order_by(ReportCountry.report_id, ReportCountry.iso3)
-    )
+    pairs = connection.execute(_COUNTRIES_OF, {"report_ids": report_ids})
     for report_id, iso3 in pairs:
         found.setdefault(report_id, []).append(iso3)
     return found

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from fastapi import APIRouter
@@ -10,7 +11,7 @@ from sqlalchemy import func, select
 
 from vigil.api.errors import ERRORS
 from vigil.api.security import Anyone, Db
-from vigil.workspace.access import visible
+from vigil.workspace.access import Clearance, Level, visible
 from vigil.workspace.alerts import Alert
 from vigil.workspace.assessments import Assessment
 from vigil.workspace.notes import Note
@@ -33,12 +34,21 @@ class Counts(BaseModel):
 @router.get("", response_model=Counts)
 def counts(caller: Anyone, db: Db) -> Counts:
     """How many reports, sources, notes, assessments, alerts and actions the caller can see."""
+    with db.reading() as connection:
+        row = connection.execute(_counts_query(Level(caller.clearance))).one()
+    return Counts(**{name: int(value or 0) for name, value in row._mapping.items()})
+
+
+@cache
+def _counts_query(clearance: Level) -> Any:
+    """One query of every count visible at ``clearance``, built once per level and reused."""
+    viewer = Clearance(clearance.value)
 
     def count(model: type, *where: object) -> Any:
         query = select(func.count()).select_from(model)
         level = getattr(model, "confidentiality", None)
         if level is not None:
-            query = query.where(visible(caller, level))
+            query = query.where(visible(viewer, level))
         return query.where(*where).scalar_subquery()  # type: ignore[arg-type]
 
     specs: dict[str, tuple[Any, ...]] = {
@@ -46,7 +56,4 @@ def counts(caller: Anyone, db: Db) -> Counts:
         "assessments": (Assessment,), "alerts": (Alert,),
         "open_alerts": (Alert, Alert.state == "open"), "actions": (Action,),
     }  # fmt: skip
-    queries = {name: count(*spec) for name, spec in specs.items()}
-    with db.reading() as connection:
-        row = connection.execute(select(*(q.label(name) for name, q in queries.items()))).one()
-    return Counts(**{name: int(value or 0) for name, value in row._mapping.items()})
+    return select(*(count(*spec).label(name) for name, spec in specs.items()))
