@@ -28,6 +28,7 @@ def register(app: typer.Typer) -> None:
         import uvicorn
 
         if workers > 1:
+            typer.echo(f"vigil: starting {workers} workers at http://{host}:{port}/", err=True)
             uvicorn.run(
                 "vigil.cli.serve:app_from_env",
                 factory=True,
@@ -37,7 +38,9 @@ def register(app: typer.Typer) -> None:
                 log_level="warning",
             )
         else:
-            uvicorn.run(app_from_env(), host=host, port=port, log_level="warning")
+            application = app_from_env()
+            typer.echo(f"vigil: ready at http://{host}:{port}/ (Ctrl-C stops it)", err=True)
+            uvicorn.run(application, host=host, port=port, log_level="warning")
 
 
 def app_from_env() -> FastAPI:
