@@ -63,7 +63,9 @@ def test_dask_and_duckdb_build_identical_panels(
     ingest(store, [ged_file(tmp_path / "g.csv", 20_000, seed=2)], "ucdp-ged")
     ingest(store, [acled_file(tmp_path / "a.csv", 20_000, seed=3)], "acled")
     local = build_panel(store, level)  # type: ignore[arg-type]
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=False)
+    cluster = LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+    )
     with cluster, Client(cluster) as client:
         distributed = dask_panel(store, level, ("ucdp-ged", "acled"), client)  # type: ignore[arg-type]
     assert list(distributed.columns) == list(local.columns)
@@ -81,7 +83,9 @@ def test_dask_and_duckdb_ingest_identically(tmp_path: Path, syria: Path) -> None
     bad.write_text("\n".join(lines) + "\n")
     local, remote = EventStore(tmp_path / "l.duckdb"), EventStore(tmp_path / "r.duckdb")
     ingest(local, [syria, bad], "ucdp-ged")
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=False)
+    cluster = LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+    )
     with cluster, Client(cluster) as client:
         ingest(remote, [syria, bad], "ucdp-ged", client=client)
     content = "SELECT * EXCLUDE (ingested_at) FROM events ORDER BY source_id"
