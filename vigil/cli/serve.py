@@ -39,7 +39,7 @@ def register(app: typer.Typer) -> None:
             )
         else:
             application = app_from_env()
-            typer.echo(f"vigil: ready at http://{host}:{port}/ (Ctrl-C stops it)", err=True)
+            typer.echo(f"vigil: serving at http://{host}:{port}/ (Ctrl-C stops it)", err=True)
             uvicorn.run(application, host=host, port=port, log_level="warning")
 
 
