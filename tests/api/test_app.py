@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from clients import api_client, bearer, make_users
+from clients import bearer
 from fastapi import APIRouter
 from fastapi.testclient import TestClient
 
@@ -14,17 +13,6 @@ from vigil.api import create_app
 from vigil.settings import Settings
 from vigil.workspace.database import open_database
 from vigil.workspace.users import add_user, system_actor
-
-
-@pytest.fixture
-def client(db_url: str, vigil_home: Path) -> Iterator[TestClient]:
-    with api_client(vigil_home, db_url) as c:
-        yield c
-
-
-@pytest.fixture
-def tokens(db_url: str, client: TestClient) -> dict[tuple[str, str], str]:
-    return make_users(db_url)
 
 
 def test_the_spec_is_served_and_lists_the_resources(client: TestClient) -> None:

@@ -2,27 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-from clients import api_client, bearer, make_users
+from clients import bearer
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
 from vigil.workspace.database import open_database
 from vigil.workspace.users import ApiToken, disable_user, system_actor
-
-
-@pytest.fixture
-def client(db_url: str, vigil_home: Path) -> Iterator[TestClient]:
-    with api_client(vigil_home, db_url) as c:
-        yield c
-
-
-@pytest.fixture
-def tokens(db_url: str, client: TestClient) -> dict[tuple[str, str], str]:
-    return make_users(db_url)
 
 
 def test_a_user_disabled_elsewhere_is_refused_on_the_next_request(
