@@ -64,7 +64,7 @@ def test_dask_and_duckdb_build_identical_panels(
     ingest(store, [acled_file(tmp_path / "a.csv", 20_000, seed=3)], "acled")
     local = build_panel(store, level)  # type: ignore[arg-type]
     cluster = LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0"
     )
     with cluster, Client(cluster) as client:
         distributed = dask_panel(store, level, ("ucdp-ged", "acled"), client)  # type: ignore[arg-type]
@@ -84,7 +84,7 @@ def test_dask_and_duckdb_ingest_identically(tmp_path: Path, syria: Path) -> None
     local, remote = EventStore(tmp_path / "l.duckdb"), EventStore(tmp_path / "r.duckdb")
     ingest(local, [syria, bad], "ucdp-ged")
     cluster = LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0"
     )
     with cluster, Client(cluster) as client:
         ingest(remote, [syria, bad], "ucdp-ged", client=client)

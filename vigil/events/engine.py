@@ -48,7 +48,7 @@ def client_for(scheduler: str | None) -> Any:
     if scheduler:
         return distributed.Client(scheduler)
     return distributed.Client(
-        distributed.LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None)
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=":0")
     )
 
 
