@@ -56,3 +56,19 @@ def test_the_database_refuses_to_change_or_delete_audit_entries(
     with db.session(write=False) as session:
         rows, total = audit.entries(session, system_actor)
     assert total == 1 and rows[0].actor == "system" and rows[0].after == {"a": 1}
+
+
+@pytest.mark.parametrize(("offset", "ids"), [(0, [5, 4]), (2, [3, 2]), (4, [1]), (9, [])])
+def test_a_page_carries_the_total_even_past_the_end(
+    db: Database, offset: int, ids: list[int]
+) -> None:
+    from sqlalchemy import literal, select, union_all
+
+    from vigil.workspace.database import page_of
+
+    numbers = union_all(*(select(literal(i).label("n")) for i in range(1, 6))).subquery()
+    query = select(numbers.c.n)
+    with db.reading() as connection:
+        rows, total = page_of(connection, query, numbers.c.n.desc(), limit=2, offset=offset)
+    assert [row["n"] for row in rows] == ids
+    assert total == 5

@@ -15,7 +15,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import (
+    Connection,
+    DateTime,
+    Engine,
+    MetaData,
+    Select,
+    create_engine,
+    event,
+    func,
+    select,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -107,6 +117,30 @@ class Database:
         self.engine.dispose()
         if self.write_engine is not self.engine:
             self.write_engine.dispose()
+
+
+def page_of(
+    connection: Connection, query: Select[Any], order_by: Any, *, limit: int, offset: int
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of ``query``'s rows as dicts, and how many rows match in all.
+
+    The total rides along as a window count in the same query; only a page past the end, which
+    returns no rows to carry it, needs a second query.
+    """
+    page = query.add_columns(func.count().over().label("_total"))
+    rows = [
+        dict(row._mapping)
+        for row in connection.execute(page.order_by(order_by).limit(limit).offset(offset))
+    ]
+    if rows:
+        total = rows[0]["_total"]
+    elif offset:
+        total = connection.scalar(select(func.count()).select_from(query.subquery()))
+    else:
+        total = 0
+    for row in rows:
+        del row["_total"]
+    return rows, int(total or 0)
 
 
 def open_database(settings: Settings | str, **engine_options: Any) -> Database:

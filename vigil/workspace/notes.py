@@ -18,7 +18,7 @@ from vigil.workspace.access import (
     require_role,
     visible,
 )
-from vigil.workspace.database import Base, UTCDateTime, utcnow
+from vigil.workspace.database import Base, UTCDateTime, page_of, utcnow
 from vigil.workspace.situations import check_iso3
 
 
@@ -125,17 +125,5 @@ def note_page(
     offset: int = 0,
 ) -> tuple[list[dict[str, Any]], int]:
     """:func:`list_notes` as dicts of :data:`NOTE_COLUMNS` from one Core query, and the total."""
-    query = _matching(user, select(*NOTE_COLUMNS, func.count().over().label("total")), iso3, q)
-    rows = [
-        dict(row._mapping)
-        for row in connection.execute(query.order_by(Note.id.desc()).limit(limit).offset(offset))
-    ]
-    if rows:
-        total = rows[0]["total"]
-    elif offset:  # past the end: the window count saw no rows, so count separately
-        total = connection.scalar(_matching(user, select(func.count()).select_from(Note), iso3, q))
-    else:
-        total = 0
-    for row in rows:
-        del row["total"]
-    return rows, int(total or 0)
+    query = _matching(user, select(*NOTE_COLUMNS), iso3, q)
+    return page_of(connection, query, Note.id.desc(), limit=limit, offset=offset)

@@ -41,7 +41,7 @@ from vigil.workspace.access import (
     require_role,
     visible,
 )
-from vigil.workspace.database import Base, UTCDateTime, utcnow
+from vigil.workspace.database import Base, UTCDateTime, page_of, utcnow
 from vigil.workspace.situations import check_iso3
 
 VERDICTS = ("confirmed", "corrected", "rejected")
@@ -350,29 +350,13 @@ def report_page(
     then the page's countries) instead of ORM objects: lists are the API's busiest reads.
     """
     query = _matching(
-        select(*SUMMARY_COLUMNS, func.count().over().label("total")).where(
-            visible(user, Report.confidentiality)
-        ),
-        q,
-        iso3,
-        source,
+        select(*SUMMARY_COLUMNS).where(visible(user, Report.confidentiality)), q, iso3, source
     )
-    rows = [
-        dict(row._mapping)
-        for row in connection.execute(query.order_by(Report.id.desc()).limit(limit).offset(offset))
-    ]
-    if rows:
-        total = rows[0]["total"]
-    elif offset:  # past the end: the window count saw no rows, so count separately
-        counted = _matching(select(func.count()).select_from(Report), q, iso3, source)
-        total = connection.scalar(counted.where(visible(user, Report.confidentiality))) or 0
-    else:
-        total = 0
+    rows, total = page_of(connection, query, Report.id.desc(), limit=limit, offset=offset)
     countries = _countries_of(connection, [row["id"] for row in rows])
     for row in rows:
-        del row["total"]
         row["countries"] = countries.get(row["id"], [])
-    return rows, int(total)
+    return rows, total
 
 
 def report_detail(connection: Connection, user: Principal, report_id: int) -> dict[str, Any]:
