@@ -304,18 +304,17 @@ class BoostedTrees(_BinaryRiskClassifier):
         )
 
     def fit(self, X: Any, y: Any) -> BoostedTrees:
+        if not isinstance(self.n_seeds, int | np.integer) or self.n_seeds < 1:
+            raise ValueError(f"n_seeds must be a positive integer; received {self.n_seeds!r}")
         values, target = self._validate_fit(X, y)
         years = _years_of(X, len(values))
         self.n_trees_, held_out = self._choose_trees(values, target, years)
         self.calibration_ = fit_map(*held_out, method=self.calibration)
-        if not isinstance(self.n_seeds, int | np.integer) or self.n_seeds < 1:
-            raise ValueError(f"n_seeds must be a positive integer; received {self.n_seeds!r}")
         weight = _recency(years, self.half_life)
         self.boosters_ = [
             self._booster(self.n_trees_, k).fit(values, target, sample_weight=weight)
             for k in range(self.n_seeds)
         ]
-        self.booster_ = self.boosters_[0]
         self.bias_ = float(self._shap(values[:1])[0, -1])
         return self
 
