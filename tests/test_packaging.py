@@ -1,0 +1,143 @@
+"""The built wheel is what users install: it must carry every file the package reads and run.
+
+The wheel is built from the files git tracks (as a clean clone would have them), installed
+without its dependencies into a folder of its own, and run from outside the checkout, so nothing
+of the working tree can stand in for a file the wheel lacks.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = "vigil/data/events/ged231-sample-1000.csv.gz"
+
+
+def _tracked_files() -> list[str]:
+    """Paths (relative to the repository) of the files a clean clone would have."""
+    if not (REPO / ".git").exists() or shutil.which("git") is None:
+        pytest.skip("not a git checkout: the tracked files are unknown")
+    listing = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True,
+                             check=True)  # fmt: skip
+    return [name for name in listing.stdout.decode().split("\0") if name]
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A wheel built, as a user's `pip install .` would, from a copy of the tracked files."""
+    source = tmp_path_factory.mktemp("clean-clone")
+    for name in _tracked_files():
+        if (REPO / name).is_file():
+            (source / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO / name, source / name)
+    out = tmp_path_factory.mktemp("wheel")
+    command = [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
+               "-w", str(out), str(source)]  # fmt: skip
+    subprocess.run(command, check=True, capture_output=True, timeout=600)
+    (built,) = out.glob("vigil-*.whl")
+    return built
+
+
+@pytest.fixture(scope="module")
+def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel unpacked by pip into a folder of its own (its dependencies come from here)."""
+    target = tmp_path_factory.mktemp("site")
+    command = [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-compile",
+               "--target", str(target), str(wheel)]  # fmt: skip
+    subprocess.run(command, check=True, capture_output=True, timeout=600)
+    return target
+
+
+def _run(installed: Path, home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run the installed `vigil` from outside the checkout, on data directory ``home``."""
+    env = {**os.environ, "PYTHONPATH": str(installed), "VIGIL_HOME": str(home)}
+    command = [sys.executable, "-c", "from vigil.cli.main import run; run()", *args]
+    return subprocess.run(command, env=env, cwd=home, capture_output=True, text=True,
+                          timeout=600, check=False)  # fmt: skip
+
+
+def test_wheel_carries_every_tracked_file_of_the_package(wheel: Path) -> None:
+    shipped = set(zipfile.ZipFile(wheel).namelist())
+    package_files = [n for n in _tracked_files() if n.startswith("vigil/")]
+    missing = [name for name in package_files if name not in shipped]
+    assert not missing, f"the wheel lacks {missing}: add their kind to package-data"
+
+
+def test_installed_wheel_imports_from_its_own_folder(installed: Path, tmp_path: Path) -> None:
+    done = _run(installed, tmp_path, "--help")
+    assert done.returncode == 0, done.stderr
+    env = {**os.environ, "PYTHONPATH": str(installed)}
+    where = subprocess.run([sys.executable, "-c", "import vigil; print(vigil.__file__)"],
+                           env=env, cwd=tmp_path, capture_output=True, text=True, check=True)  # fmt: skip
+    assert Path(where.stdout.strip()).is_relative_to(installed)
+
+
+def test_installed_wheel_forecasts_on_its_bundled_table(installed: Path, tmp_path: Path) -> None:
+    done = _run(installed, tmp_path, "forecast", "--format", "csv")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.strip().splitlines()
+    assert lines[0] == "country,ccode,iso3,base_year,model,probability,rank"
+    assert len(lines) > 160
+    assert lines[1].endswith(",1")
+
+
+def test_installed_wheel_ingests_its_bundled_sample(installed: Path, tmp_path: Path) -> None:
+    sample = installed / SAMPLE
+    done = _run(installed, tmp_path, "events", "ingest", str(sample), "--format", "ucdp-ged",
+                "--json")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    summary, _ = json.JSONDecoder().raw_decode(done.stdout.lstrip())
+    assert summary["read"] == 1000
+    assert summary["ingested"] > 900
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def served(installed: Path, tmp_path: Path) -> Iterator[str]:
+    """`vigil serve` from the installed wheel on a free loopback port."""
+    port = _free_port()
+    env = {**os.environ, "PYTHONPATH": str(installed), "VIGIL_HOME": str(tmp_path)}
+    log = (tmp_path / "serve.log").open("w+")
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from vigil.cli.main import run; run()", "serve", "--port",
+         str(port)], env=env, cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        log.close()
+
+
+def test_installed_wheel_serves_the_dashboard(served: str, tmp_path: Path) -> None:
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        try:
+            page = httpx.get(served + "/", timeout=5)
+        except httpx.HTTPError:
+            time.sleep(0.5)
+            continue
+        assert page.status_code == 200
+        assert "Vigil" in page.text
+        for route in ("/watchlist", "/countries/MMR", "/static/vigil.css"):
+            assert httpx.get(served + route, timeout=30).status_code == 200, route
+        return
+    pytest.fail(f"serve did not answer: {(tmp_path / 'serve.log').read_text()[-2000:]}")
