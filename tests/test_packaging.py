@@ -79,8 +79,9 @@ def test_installed_wheel_imports_from_its_own_folder(installed: Path, tmp_path: 
     done = _run(installed, tmp_path, "--help")
     assert done.returncode == 0, done.stderr
     env = {**os.environ, "PYTHONPATH": str(installed)}
-    where = subprocess.run([sys.executable, "-c", "import vigil; print(vigil.__file__)"],
-                           env=env, cwd=tmp_path, capture_output=True, text=True, check=True)  # fmt: skip
+    command = [sys.executable, "-c", "import vigil; print(vigil.__file__)"]
+    where = subprocess.run(command, env=env, cwd=tmp_path, capture_output=True, text=True,
+                           check=True)  # fmt: skip
     assert Path(where.stdout.strip()).is_relative_to(installed)
 
 
