@@ -11,16 +11,16 @@ from vigil.events.acled import COLUMNS
 from vigil.events.synthetic import acled_file
 
 
-def acled_row(path: Path, **fields: str) -> Path:
-    """A one-event ACLED file: a synthetic row with some fields replaced."""
-    acled_file(path, 1)
-    header, row = path.read_text().splitlines()[:2]
+def acled_row(path: Path, rows: int = 1, **fields: str) -> Path:
+    """An ACLED file of synthetic rows, the first with some fields replaced."""
+    acled_file(path, rows)
+    header, row, *rest = path.read_text().splitlines()
     import csv
 
     values = dict(zip(COLUMNS, next(csv.reader([row])), strict=True))
     values.update(fields)
     quoted = ",".join('"' + values[c].replace('"', '""') + '"' for c in COLUMNS)
-    path.write_text(header + "\n" + quoted + "\n")
+    path.write_text("\n".join([header, quoted, *rest]) + "\n")
     return path
 
 
@@ -56,6 +56,6 @@ def test_violence_against_civilians_is_one_sided_and_its_deaths_are_civilian(
 def test_bad_acled_rows_are_quarantined(
     store: EventStore, tmp_path: Path, fields: dict[str, str], reason: str
 ) -> None:
-    summary = ingest(store, [acled_row(tmp_path / "a.csv", **fields)], "acled")
-    assert summary.quarantined == 1
+    summary = ingest(store, [acled_row(tmp_path / "a.csv", 2, **fields)], "acled")
+    assert (summary.quarantined, summary.ingested) == (1, 1)
     assert reason in store.quarantine()["reason"][0]

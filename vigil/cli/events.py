@@ -1,5 +1,5 @@
-"""Event-monitoring commands: ``vigil events ingest|stats|quarantine|seed|panel|evaluate`` and
-``vigil monitor``.
+"""Event-monitoring commands: ``vigil events ingest|export|stats|quarantine|seed|panel|evaluate``
+and ``vigil monitor``.
 
 Thin wrappers over :mod:`vigil.events`; heavy modules are imported inside the commands so that
 ``vigil --help`` stays fast.
@@ -38,7 +38,14 @@ class OutputFormat(StrEnum):
 class EventFormat(StrEnum):
     ucdp_ged = "ucdp-ged"
     acled = "acled"
+    gdelt1 = "gdelt1"
     gdelt2 = "gdelt2"
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    parquet = "parquet"
+    geojson = "geojson"
 
 
 class Engine(StrEnum):
@@ -87,40 +94,51 @@ def _print_frame(frame: pd.DataFrame, title: str) -> None:
 @events_app.command("ingest")
 def ingest_command(
     paths: list[Path] = typer.Argument(..., help="Event files (plain or gzip)."),
-    fmt: EventFormat = typer.Option(..., "--format", help="The files' format."),
-    as_json: bool = typer.Option(False, "--json", help="Print the summary as one JSON object."),
+    fmt: EventFormat | None = typer.Option(
+        None, "--format", help="The files' format (recognised from each file when omitted)."
+    ),
+    release: str | None = typer.Option(
+        None, "--release", help="GED release, e.g. 23.1 or 25.0.10 (default: from the file name)."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object per file."),
     engine: Engine = ENGINE_OPTION,
     scheduler: str | None = SCHEDULER_OPTION,
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log each step to stderr."),
 ) -> None:
     """Ingest event files into the store in one transaction; bad rows go to the quarantine."""
-    from vigil.events.ingest import ingest
+    from vigil.events.ingest import ingest_files
 
     if verbose:
         logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(message)s")
     client = _client(engine, scheduler)
+    given = fmt.value if fmt else None
     try:
         if as_json or not sys.stderr.isatty():
-            summary = ingest(_store(), paths, fmt.value, client=client)
+            summaries = ingest_files(_store(), paths, given, release=release, client=client)
         else:
-            summary = _ingest_with_bar(paths, fmt.value, client)
+            summaries = _ingest_with_bar(paths, given, release, client)
     finally:
         if client is not None:
             client.close()
-    if as_json:
-        _emit_json(summary.as_dict())
-        return
-    typer.echo(
-        f"read {summary.read}, ingested {summary.ingested}, updated {summary.updated}, "
-        f"unchanged {summary.unchanged}, quarantined {summary.quarantined} "
-        f"(flagged, kept: {summary.flagged})"
-    )
+    for summary in summaries:
+        if as_json:
+            sys.stdout.write(json.dumps(summary.as_dict()) + "\n")
+            continue
+        typer.echo(
+            f"{summary.file}: {summary.format} ({summary.layout}"
+            f"{', release ' + summary.release if summary.release else ''}, "
+            f"{summary.dialect.get('encoding')}): read {summary.read}, "
+            f"ingested {summary.ingested}, updated {summary.updated}, "
+            f"unchanged {summary.unchanged}, superseded {summary.superseded}, "
+            f"duplicates {summary.duplicates}, quarantined {summary.quarantined} "
+            f"(flagged, kept: {summary.flagged})"
+        )
 
 
-def _ingest_with_bar(paths: list[Path], fmt: str, client: Any) -> Any:
+def _ingest_with_bar(paths: list[Path], fmt: str | None, release: str | None, client: Any) -> Any:
     from rich.progress import Progress
 
-    from vigil.events.ingest import ingest
+    from vigil.events.ingest import ingest_files
 
     with Progress(console=Console(stderr=True), transient=True) as bar:
         tasks: dict[str, Any] = {}
@@ -130,7 +148,35 @@ def _ingest_with_bar(paths: list[Path], fmt: str, client: Any) -> Any:
                 tasks[label] = bar.add_task(label, total=100)
             bar.update(tasks[label], completed=percent)
 
-        return ingest(_store(), paths, fmt, progress=report, client=client)
+        return ingest_files(_store(), paths, fmt, release=release, progress=report, client=client)
+
+
+@events_app.command("export")
+def export_command(
+    fmt: ExportFormat = typer.Option(..., "--format", help="csv, parquet or geojson."),
+    source: EventFormat | None = typer.Option(None, "--source", help="Only this source."),
+    country: str | None = typer.Option(None, "--country", help="Only this ISO3 country."),
+    since: datetime | None = typer.Option(
+        None, "--since", formats=["%Y-%m-%d"], help="Only events from this date (YYYY-MM-DD)."
+    ),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="Write to this file (standard output when omitted)."
+    ),
+) -> None:
+    """Write the normalised events out; CSV cells a spreadsheet would run as formulas are
+    made inert with a leading apostrophe."""
+    from vigil.events.export import EventFilter, export_events
+
+    if fmt is ExportFormat.parquet and output is None:
+        raise typer.BadParameter("a Parquet export needs --output PATH", param_hint="--output")
+    selection = EventFilter(
+        source=source.value if source else None,
+        country=country,
+        since=since.date() if since else None,
+    )
+    count = export_events(_store(), fmt.value, output or sys.stdout, selection)
+    if output is not None:
+        typer.echo(f"{count} events written to {output}", err=True)
 
 
 @events_app.command("stats")

@@ -4,7 +4,7 @@ The flow is ``readers (ged, acled, gdelt) → ingest (validate, quarantine, merg
 → panels → signals and nowcast``; each step is a library call the CLI wraps thinly.
 """
 
-from vigil.events.ingest import READERS, ingest
+from vigil.events.ingest import READERS, ingest, ingest_files
 from vigil.events.model import EVENT_COLUMNS, IngestSummary, Source, ViolenceType
 from vigil.events.store import EventStore
 
@@ -16,4 +16,5 @@ __all__ = [
     "Source",
     "ViolenceType",
     "ingest",
+    "ingest_files",
 ]

@@ -1,4 +1,6 @@
-"""GDELT 2.0 event export reader: 61 tab-separated columns, no header, one file every 15 minutes.
+"""GDELT event readers: 2.0 (61 tab-separated columns, a file every 15 minutes) and 1.0 (57
+columns in the 1979–2013 back files, 58 with ``SOURCEURL`` in the daily files); neither has a
+header. GDELT 1.0 has no ``ADM2Code`` in its geography blocks and dates ``DATEADDED`` by day.
 
 GDELT locates events by FIPS 10-4 country code (``ActionGeo_CountryCode``), not ISO, and classifies
 them with CAMEO codes. Vigil keeps every event but types only the violent ones: root 14 is protest,
@@ -8,7 +10,9 @@ a state actor is involved, non-state otherwise. GDELT reports no fatalities.
 
 from __future__ import annotations
 
-from vigil.events.reader import Reader
+from functools import partial
+
+from vigil.events.reader import Reader, column_or_null, decimal
 
 _ACTOR = (
     "Code",
@@ -53,6 +57,16 @@ COLUMNS: tuple[str, ...] = (
     "SOURCEURL",
 )
 
+_GEO1 = tuple(part for part in _GEO if part != "ADM2Code")
+GDELT1_COLUMNS: tuple[str, ...] = (
+    *COLUMNS[: COLUMNS.index("Actor1Geo_Type")],
+    *(f"Actor1Geo_{part}" for part in _GEO1),
+    *(f"Actor2Geo_{part}" for part in _GEO1),
+    *(f"ActionGeo_{part}" for part in _GEO1),
+    "DATEADDED",
+    "SOURCEURL",
+)
+
 CIVILIAN_TYPES = ("CVL", "REF", "EDU", "HLH", "REL", "LAB", "AGR", "MED")
 STATE_TYPES = ("GOV", "MIL", "COP", "JUD", "SPY")
 _DATE = "TRY_STRPTIME(trim(r.SQLDATE), '%Y%m%d')::DATE"
@@ -63,13 +77,17 @@ def _in(column: str, codes: tuple[str, ...]) -> str:
     return f"r.{column} IN ({', '.join(repr(code) for code in codes)})"
 
 
-def select(present: frozenset[str]) -> str:
-    """Normalising SQL for one GDELT row of relation ``r`` (FIPS mapped to ISO3)."""
+def select(present: frozenset[str], source: str = "gdelt2") -> str:
+    """Normalising SQL for one GDELT row of relation ``r`` (FIPS mapped to ISO3).
+
+    GDELT 1.0 stamps ``DATEADDED`` by day (YYYYMMDD): scaled to 2.0's YYYYMMDDHHMMSS.
+    """
+    scale = "1000000" if source == "gdelt1" else "1"
     state = f"({_in('Actor1Type1Code', STATE_TYPES)} OR {_in('Actor2Type1Code', STATE_TYPES)})"
     return f"""
-        'gdelt2' AS source,
+        '{source}' AS source,
         trim(r.GLOBALEVENTID) AS source_id,
-        coalesce(TRY_CAST(r.DATEADDED AS BIGINT), 0) AS version,
+        coalesce(TRY_CAST(trim(r.DATEADDED) AS BIGINT) * {scale}, 0) AS version,
         {_DATE} AS date_start,
         {_DATE} AS date_end,
         1::SMALLINT AS date_precision,
@@ -79,9 +97,9 @@ def select(present: frozenset[str]) -> str:
         {_COUNTRY}.cown AS cown,
         r.ActionGeo_FullName AS country,
         NULLIF(r.ActionGeo_ADM1Code, '') AS admin1,
-        NULLIF(r.ActionGeo_ADM2Code, '') AS admin2,
-        TRY_CAST(r.ActionGeo_Lat AS DOUBLE) AS latitude,
-        TRY_CAST(r.ActionGeo_Long AS DOUBLE) AS longitude,
+        NULLIF({column_or_null("ActionGeo_ADM2Code", present)}, '') AS admin2,
+        {decimal("r.ActionGeo_Lat")} AS latitude,
+        {decimal("r.ActionGeo_Long")} AS longitude,
         CASE
             WHEN r.EventRootCode = '14' THEN 'protest_riot'
             WHEN r.EventRootCode IN ('18', '19', '20') THEN CASE
@@ -95,7 +113,10 @@ def select(present: frozenset[str]) -> str:
         NULL::INTEGER AS fatalities_low,
         NULL::INTEGER AS fatalities_high,
         NULL::INTEGER AS civilian_deaths,
-        r.SOURCEURL AS source_ref,
+        r.EventRootCode IN ('18', '19', '20') AND {_in("Actor2Type1Code", CIVILIAN_TYPES)}
+            AS civilian_targeting,
+        NULL::VARCHAR AS disorder_type,
+        {column_or_null("SOURCEURL", present)} AS source_ref,
         NULL::VARCHAR AS flags,
         CASE
             WHEN TRY_CAST(r.GLOBALEVENTID AS BIGINT) IS NULL
@@ -108,13 +129,6 @@ def select(present: frozenset[str]) -> str:
         END AS reason"""
 
 
-READER = Reader(
-    source="gdelt2",
-    delimiter="\t",
-    header=False,
-    required=(),
-    select=select,
-    names=COLUMNS,
-    quote="",
-    raw_columns=("GLOBALEVENTID", "SQLDATE", "EventCode", "ActionGeo_CountryCode"),
-)
+_RAW = ("GLOBALEVENTID", "SQLDATE", "EventCode", "ActionGeo_CountryCode")
+READER = Reader(source="gdelt2", select=select, raw_columns=_RAW)
+READER1 = Reader(source="gdelt1", select=partial(select, source="gdelt1"), raw_columns=_RAW)

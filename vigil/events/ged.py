@@ -1,4 +1,5 @@
-"""UCDP Georeferenced Event Dataset (GED) reader: the 49-column CSV of GED 19.1–25.1 and extracts.
+"""UCDP Georeferenced Event Dataset (GED) reader: the 49-column CSV of GED 19.1–25.1, the monthly
+candidate files (``GEDEvent_v25_0_10``) and extracts with fewer columns.
 
 GED codes countries by Gleditsch-Ward number (``country_id``), violence by UCDP type (1 state-based,
 2 non-state, 3 one-sided), and gives best/low/high death estimates. About 1% of real events have a
@@ -7,7 +8,7 @@ best estimate outside their own [low, high]; they are kept and flagged, not quar
 
 from __future__ import annotations
 
-from vigil.events.reader import Reader, bad_count, column_or_null, nonneg_int
+from vigil.events.reader import Reader, bad_count, column_or_null, decimal, nonneg_int
 
 REQUIRED = (
     "id",
@@ -52,8 +53,8 @@ def select(present: frozenset[str]) -> str:
         r.country AS country,
         {col("adm_1")} AS admin1,
         {col("adm_2")} AS admin2,
-        TRY_CAST({col("latitude")} AS DOUBLE) AS latitude,
-        TRY_CAST({col("longitude")} AS DOUBLE) AS longitude,
+        {decimal(col("latitude"))} AS latitude,
+        {decimal(col("longitude"))} AS longitude,
         CASE trim(r.type_of_violence) WHEN '1' THEN 'state_based' WHEN '2' THEN 'non_state'
             WHEN '3' THEN 'one_sided' END AS violence_type,
         r.side_a AS actor1,
@@ -62,6 +63,8 @@ def select(present: frozenset[str]) -> str:
         {low} AS fatalities_low,
         {high} AS fatalities_high,
         {nonneg_int(col("deaths_civilians"))} AS civilian_deaths,
+        trim(r.type_of_violence) = '3' AS civilian_targeting,
+        NULL::VARCHAR AS disorder_type,
         {col("source_article")} AS source_ref,
         CASE WHEN {best} < {low} OR {best} > {high} THEN 'best_outside_low_high' END AS flags,
         CASE
@@ -82,9 +85,6 @@ def select(present: frozenset[str]) -> str:
 
 READER = Reader(
     source="ucdp-ged",
-    delimiter=",",
-    header=True,
-    required=REQUIRED,
     select=select,
     raw_columns=("id", "date_start", "country_id", "country", "type_of_violence", "best"),
 )

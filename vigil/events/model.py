@@ -7,7 +7,7 @@ definition of that row; the store's table, the readers' SQL and the Dask engine 
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 
 
@@ -26,14 +26,19 @@ class Source(StrEnum):
 
     UCDP_GED = "ucdp-ged"
     ACLED = "acled"
+    GDELT1 = "gdelt1"
     GDELT2 = "gdelt2"
 
 
 # (name, DuckDB type, meaning)
 EVENT_COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("source", "VARCHAR", "ucdp-ged, acled or gdelt2"),
+    ("source", "VARCHAR", "ucdp-ged, acled, gdelt1 or gdelt2"),
     ("source_id", "VARCHAR", "the event's identifier in its source"),
-    ("version", "BIGINT", "source version stamp (ACLED timestamp, GDELT DATEADDED, 0 for GED)"),
+    (
+        "version",
+        "BIGINT",
+        "version stamp: GED release order, ACLED timestamp, GDELT DATEADDED; 0 when unknown",
+    ),
     ("row_hash", "UBIGINT", "hash of the normalised content, to tell updates from repeats"),
     ("date_start", "DATE", "first day the event may have happened"),
     ("date_end", "DATE", "last day the event may have happened"),
@@ -58,17 +63,31 @@ EVENT_COLUMNS: tuple[tuple[str, str, str], ...] = (
         "INTEGER",
         "civilians killed (GED deaths_civilians, ACLED civilian targeting)",
     ),
+    ("civilian_targeting", "BOOLEAN", "civilians were the target (ACLED's flag, or derived)"),
+    ("disorder_type", "VARCHAR", "ACLED disorder type (given, or derived from the event type)"),
     ("source_ref", "VARCHAR", "source article, office or URL"),
     ("flags", "VARCHAR", "data-quality flags kept with the event, e.g. best_outside_low_high"),
+    ("release", "VARCHAR", "source release the current version came from (GED 23.1, 25.0.10)"),
+    ("layout", "VARCHAR", "the file's layout, e.g. acled-2015-2016 or ged-49-columns"),
     ("file", "VARCHAR", "file the current version came from"),
 )
 
 EVENT_NAMES: tuple[str, ...] = tuple(name for name, _, _ in EVENT_COLUMNS)
 
 
+COUNTS = ("read", "ingested", "updated", "unchanged", "superseded", "duplicates", "quarantined")
+
+
 @dataclass(frozen=True, slots=True)
 class IngestSummary:
-    """What one ingest call did; the keys of ``vigil events ingest --json``."""
+    """What the ingest of one file (or of several, added up) did: the keys of ``--json``.
+
+    Every line read is accounted for: ``read == ingested + updated + unchanged + superseded +
+    duplicates + quarantined``. ``superseded`` rows are older versions of events the store holds
+    in a newer one; ``duplicates`` repeat an id already seen earlier in the same file (the latest
+    one is kept); ``flagged`` counts kept events that carry a data-quality flag. For one file,
+    ``file``, ``format``, ``layout``, ``release`` and ``dialect`` say what was read.
+    """
 
     read: int
     ingested: int
@@ -76,7 +95,19 @@ class IngestSummary:
     unchanged: int
     quarantined: int
     flagged: int = 0
+    superseded: int = 0
+    duplicates: int = 0
+    file: str | None = None
+    format: str | None = None
+    layout: str | None = None
+    release: str | None = None
+    dialect: dict[str, str] = field(default_factory=dict)
 
-    def as_dict(self) -> dict[str, int]:
+    @property
+    def accounted(self) -> int:
+        """The lines the outcome counts add up to (equal to ``read``)."""
+        return sum(getattr(self, name) for name in COUNTS[1:])
+
+    def as_dict(self) -> dict[str, object]:
         """The summary as a plain dict (for JSON output)."""
         return asdict(self)

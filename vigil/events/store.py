@@ -34,12 +34,21 @@ CREATE TABLE IF NOT EXISTS quarantine (
 CREATE TABLE IF NOT EXISTS ingests (
     file VARCHAR, source VARCHAR, sha256 VARCHAR, read BIGINT, ingested BIGINT, updated BIGINT,
     unchanged BIGINT, quarantined BIGINT, vigil_version VARCHAR, ingested_at TIMESTAMP);
-"""
+""" + "".join(
+    f"ALTER TABLE events ADD COLUMN IF NOT EXISTS {n} {t};\n" for n, t, _ in EVENT_COLUMNS
+) + "".join(
+    f"ALTER TABLE ingests ADD COLUMN IF NOT EXISTS {column};\n"
+    for column in (
+        "superseded BIGINT", "duplicates BIGINT", "flagged BIGINT", "layout VARCHAR",
+        "release VARCHAR", "dialect VARCHAR",
+    )
+)  # fmt: skip
+"""Tables of the store; stores made by earlier versions gain the newer columns on opening."""
 
 
 @cache
 def country_frames() -> dict[str, pd.DataFrame]:
-    """Lookup tables joined by the readers: GW → ISO3, FIPS → ISO3, ISO3 → GW, COW, ISO numeric."""
+    """Lookup tables the readers use: GW → ISO3, FIPS → ISO3, ISO3 → GW, COW, ISO numeric."""
     tables = code_tables()
     gw = pd.DataFrame(list(tables.gw.items()), columns=["gwno", "iso3"])
     fips = pd.DataFrame(list(tables.fips.items()), columns=["fips", "iso3"])
@@ -81,8 +90,9 @@ def _country_macro(name: str, keys: pd.DataFrame, key_type: str) -> str:
 
 @cache
 def country_macros() -> str:
-    """SQL defining the country lookups the readers call: ``country_of_gw``, ``country_of_fips``
-    and ``country_of_isonum`` each give a struct of ``iso3``, ``gwno`` and ``cown``.
+    """SQL defining the country lookups the readers call: ``country_of_gw``,
+    ``country_of_fips``, ``country_of_isonum`` and ``country_of_iso3`` each give a struct of
+    ``iso3``, ``gwno`` and ``cown``.
 
     Lookups are expressions rather than joins so that staging a file stays a single-table scan,
     which DuckDB runs in parallel while keeping the file's row order (a join keeps no order).
@@ -93,6 +103,7 @@ def country_macros() -> str:
         ("country_of_gw", frames["country_gw"][["gwno", "iso3"]], "BIGINT"),
         ("country_of_fips", frames["country_fips"][["fips", "iso3"]], "VARCHAR"),
         ("country_of_isonum", iso[["isonum", "iso3"]], "BIGINT"),
+        ("country_of_iso3", iso[["iso3"]].assign(key=iso["iso3"])[["key", "iso3"]], "VARCHAR"),
     ]
     return "\n".join(_country_macro(*macro) for macro in macros)
 
