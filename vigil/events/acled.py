@@ -138,7 +138,8 @@ def _targeting(present: frozenset[str]) -> str:
         return "(NULLIF(trim(r.civilian_targeting), '') IS NOT NULL)"
     sub = f"lower(trim({column_or_null('sub_event_type', present)}))"
     against = _is("inter2", present, "7", "civilians")
-    return f"({_CIVILIANS} OR ({against} AND ({_REMOTE} OR {sub} = 'mob violence')))"
+    derived = f"{_CIVILIANS} OR ({against} AND ({_REMOTE} OR {sub} = 'mob violence'))"
+    return f"coalesce({derived}, false)"
 
 
 def _disorder(present: frozenset[str]) -> str:

@@ -3,8 +3,8 @@
 Real files arrive as their provider wrote them or as a spreadsheet re-saved them: LF, CRLF or
 CR line ends, UTF-8 with or without a byte-order mark, UTF-16, Latin-1 / Windows-1252, comma,
 semicolon or tab delimiters, quoted or not. :func:`sniff` judges all of that from the first MiB;
-DuckDB reads UTF-8 files of any line end directly, and :func:`transcode` streams the rest into a
-temporary UTF-8 copy first (bounded memory: one block at a time).
+DuckDB reads UTF-8 files with LF or CRLF line ends directly; :func:`transcode` streams the rest
+(other encodings, CR line ends) into a temporary UTF-8 copy first, one block at a time.
 """
 
 from __future__ import annotations
@@ -63,8 +63,9 @@ class Dialect:
 
     @property
     def needs_transcoding(self) -> bool:
-        """True when DuckDB cannot read the bytes as they are (any encoding but UTF-8)."""
-        return self.encoding not in UTF8
+        """True when DuckDB cannot read the bytes as they are: any encoding but UTF-8, and CR
+        line ends (DuckDB's parser fails on a CR file whose quoted fields hold line feeds)."""
+        return self.encoding not in UTF8 or self.newline == "cr"
 
     def describe(self) -> dict[str, str]:
         """The dialect as the ingest summary reports it."""
@@ -186,15 +187,28 @@ def _decoded_blocks(path: Path, encoding: str) -> Iterator[str]:
         yield decoder.decode(b"", final=True)
 
 
+def _lf_blocks(blocks: Iterator[str]) -> Iterator[str]:
+    """The blocks with every CR line end written as LF (a CR ending a block waits for the next
+    block, in case a LF follows it)."""
+    held = ""
+    for block in blocks:
+        text = held + block
+        held = "\r" if text.endswith("\r") else ""
+        yield (text[:-1] if held else text).replace("\r\n", "\n").replace("\r", "\n")
+    if held:
+        yield "\n"
+
+
 def transcode(path: Path, dialect: Dialect, target: Path) -> Path:
     """Write ``path`` as UTF-8 (no byte-order mark) to ``target``, one block at a time.
 
-    Line ends and delimiters are kept: DuckDB reads any of them once the text is UTF-8.
+    Delimiters and CRLF or LF line ends are kept (DuckDB reads both); CR line ends become LF.
     """
     first = True
+    blocks = _decoded_blocks(path, dialect.encoding)
     try:
         with target.open("w", encoding="utf-8", newline="") as sink:
-            for text in _decoded_blocks(path, dialect.encoding):
+            for text in _lf_blocks(blocks) if dialect.newline == "cr" else blocks:
                 sink.write(text.lstrip("\ufeff") if first else text)
                 first = first and not text
     except (OSError, EOFError, UnicodeDecodeError) as err:

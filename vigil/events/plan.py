@@ -108,16 +108,16 @@ def _recognise(path: Path, dialect: Dialect, fmt: str | None) -> Detected:
 
 
 def _scan(path: Path, dialect: Dialect, detected: Detected, workdir: Path) -> Scan:
-    source, compressed = path, dialect.gzip
+    source, compressed, newline = path, dialect.gzip, dialect.newline
     if dialect.needs_transcoding:
         source = transcode(path, dialect, workdir / f"{len(list(workdir.iterdir()))}.utf8.csv")
-        compressed = False
+        compressed, newline = False, "lf" if newline == "cr" else newline
     return Scan(
         path=str(source.resolve()),
         columns=detected.columns,
         header=detected.header,
         delimiter=dialect.delimiter,
-        newline=dialect.newline,
+        newline=newline,
         gzip=compressed,
         quote="" if detected.format.startswith("gdelt") else '"',
     )
