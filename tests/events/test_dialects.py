@@ -9,6 +9,7 @@ import gzip
 import io
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -60,7 +61,7 @@ def write(name: str, path: Path, *, encoding: str, newline: str, delimiter: str,
         # end (Python's writer quotes only the characters of its own terminator); the samples
         # hold no CR, so every CRLF is a record's end.
         buffer = io.StringIO()
-        quoting = csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL
+        quoting: Any = csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL
         writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n", quoting=quoting)
         writer.writerows(rows)
         text = buffer.getvalue().replace("\r\n", end)
