@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from vigil.events import EventStore, ingest
-from vigil.events.acled import COLUMNS
+from vigil.events import EventStore, ingest, ingest_files
+from vigil.events.acled import COLUMNS, layout_of
 from vigil.events.synthetic import acled_file
 
 
@@ -59,3 +59,103 @@ def test_bad_acled_rows_are_quarantined(
     summary = ingest(store, [acled_row(tmp_path / "a.csv", 2, **fields)], "acled")
     assert (summary.quarantined, summary.ingested) == (1, 1)
     assert reason in store.quarantine()["reason"][0]
+
+
+LAYOUTS = Path(__file__).parent.parent / "fixtures" / "events" / "acled"
+# file: (layout, encoding, newline, delimiter, {violence type: events}, civilian-targeted events)
+EVERY_LAYOUT = {
+    "acled-current.csv.gz": (
+        "acled-current", "utf-8", "lf", "comma",
+        {"state_based": 9, "one_sided": 3, "protest_riot": 9, "other": 3}, 9,
+    ),
+    "acled-2019-2023.csv.gz": (
+        "acled-2019-2023", "utf-8", "lf", "comma",
+        {"state_based": 9, "one_sided": 3, "protest_riot": 9, "other": 3}, 9,
+    ),
+    "acled-2015-2016.csv.gz": (
+        "acled-2015-2016", "cp1252", "crlf", "comma",
+        {"state_based": 9, "one_sided": 3, "protest_riot": 9, "other": 3}, 6,
+    ),
+    "acled-api.csv.gz": (
+        "acled-api", "utf-8", "lf", "comma",
+        {"state_based": 9, "one_sided": 3, "protest_riot": 9, "other": 3}, 9,
+    ),
+    "acled-trimmed.csv.gz": (
+        "acled-trimmed", "cp1252", "crlf", "semicolon",
+        {"state_based": 6, "non_state": 3, "one_sided": 3, "protest_riot": 9, "other": 3}, 9,
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(EVERY_LAYOUT))
+def test_every_acled_layout_is_recognised_and_read_in_full(store: EventStore, name: str) -> None:
+    layout, encoding, newline, delimiter, types, targeted = EVERY_LAYOUT[name]
+    (summary,) = ingest_files(store, [LAYOUTS / name])
+    assert (summary.format, summary.layout) == ("acled", layout)
+    assert (summary.read, summary.ingested, summary.quarantined) == (24, 24, 0)
+    assert summary.dialect["encoding"] == encoding
+    assert (summary.dialect["newline"], summary.dialect["delimiter"]) == (newline, delimiter)
+    found = store.query("SELECT violence_type, count(*) AS n FROM events GROUP BY 1")
+    assert dict(zip(found.violence_type, found.n, strict=True)) == types
+    events = store.query("SELECT * FROM events")
+    assert int(events["civilian_targeting"].sum()) == targeted
+    assert events["iso3"].notna().all() and events["latitude"].notna().all()
+    assert set(events["layout"]) == {layout}
+    assert events["date_start"].notna().all()
+
+
+def test_the_2015_layout_reads_latin1_names_and_day_first_dates(store: EventStore) -> None:
+    ingest_files(store, [LAYOUTS / "acled-2015-2016.csv.gz"])
+    event = store.query("SELECT * FROM events WHERE source_id = 'CIV1004'").iloc[0]
+    assert (event.country, event.iso3, event.gwno) == ("Côte d'Ivoire", "CIV", 437)
+    assert event.admin1 == "Abidjan" and event.actor1 == "Military Forces of Côte d'Ivoire"
+    mali = store.query("SELECT admin1, date_start FROM events WHERE source_id = 'MLI1003'")
+    assert mali["admin1"][0] == "Ségou"
+    assert str(mali["date_start"][0])[:10] == "2015-04-22"  # written 22/04/2015
+
+
+def test_older_layouts_get_civilian_targeting_and_disorder_type_derived(
+    store: EventStore,
+) -> None:
+    ingest_files(store, [LAYOUTS / "acled-current.csv.gz", LAYOUTS / "acled-2019-2023.csv.gz"])
+    derived = store.query(
+        "SELECT substr(source_id, 5) AS n, layout, civilian_targeting, disorder_type "
+        "FROM events ORDER BY n, layout"
+    )
+    given = derived[derived.layout == "acled-current"].set_index("n")
+    made = derived[derived.layout == "acled-2019-2023"].set_index("n")
+    assert len(given) == len(made) == 24
+    assert given["civilian_targeting"].equals(made["civilian_targeting"])
+    assert given["disorder_type"].equals(made["disorder_type"])
+
+
+def test_text_and_numeric_actor_types_give_the_same_violence_types(store: EventStore) -> None:
+    ingest_files(store, [LAYOUTS / "acled-api.csv.gz", LAYOUTS / "acled-2019-2023.csv.gz"])
+    kinds = store.query(
+        "SELECT layout, violence_type, count(*) AS n FROM events GROUP BY ALL ORDER BY ALL"
+    )
+    by_layout = {
+        k: dict(zip(g.violence_type, g.n, strict=True)) for k, g in kinds.groupby("layout")
+    }
+    assert by_layout["acled-api"] == by_layout["acled-2019-2023"]
+
+
+def test_acled_dates_written_as_day_month_name_year_parse(store: EventStore) -> None:
+    ingest_files(store, [LAYOUTS / "acled-api.csv.gz"])
+    first = store.query("SELECT date_start FROM events WHERE source_id = 'SDNA1000'")
+    assert str(first["date_start"][0])[:10] == "2024-01-01"  # written "01 January 2024"
+
+
+@pytest.mark.parametrize(
+    ("fields", "layout"),
+    [
+        (["event_id_cnty", "event_date", "event_type", "fatalities", "iso"], "acled-trimmed"),
+        (["iso3", "event_type", "event_id_cnty", "fatalities", "event_date", "extra"], "acled-api"),
+        (
+            ["GWNO", "EVENT_ID_CNTY", "EVENT_DATE", "EVENT_TYPE", "FATALITIES", "", ""],
+            "acled-trimmed",
+        ),
+    ],
+)
+def test_layout_families_are_told_apart_by_header(fields: list[str], layout: str) -> None:
+    assert layout_of(fields) == layout

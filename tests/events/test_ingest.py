@@ -146,7 +146,7 @@ def test_an_unknown_format_is_a_usage_error(store: EventStore, ged_gz: Path) -> 
 
 
 FIELD = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\r"), max_size=12
+    alphabet=st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00\r"), max_size=12
 )
 
 
