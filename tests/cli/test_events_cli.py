@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -118,3 +120,77 @@ def test_ingest_on_a_dask_cluster_from_the_command_line() -> None:
     )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["ingested"] == 16566
+
+
+@pytest.fixture
+def plain_ged(tmp_path: Path) -> Path:
+    """The GED 23.1 sample as UCDP distributes it: plain CSV named for its release."""
+    target = tmp_path / "ged231-sample-1000.csv"
+    target.write_bytes(gzip.decompress((FIXTURES / "ged231-sample-1000.csv.gz").read_bytes()))
+    return target
+
+
+def _vigil(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
+    """The real command in a subprocess (stdout and stderr apart, exit code as a user sees it)."""
+    command = [sys.executable, "-c", "from vigil.cli.main import run; run()", *args]
+    env = {**os.environ, "VIGIL_HOME": str(home)}
+    return subprocess.run(command, capture_output=True, text=True, timeout=300, env=env)
+
+
+def test_ingest_of_the_plain_ged_sample_prints_exactly_one_json_object(
+    plain_ged: Path, vigil_home: Path
+) -> None:
+    done = _vigil("events", "ingest", str(plain_ged), "--format", "ucdp-ged", "--json",
+                  home=vigil_home)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    summary = json.load(io.StringIO(done.stdout))
+    counts = ("ingested", "updated", "unchanged", "superseded", "duplicates", "quarantined")
+    assert {"read", "flagged", *counts} <= set(summary)
+    assert summary["read"] == sum(summary[key] for key in counts) == 1000
+    assert (summary["format"], summary["release"]) == ("ucdp-ged", "23.1")
+
+
+def test_ingest_without_format_prints_one_json_line_per_file() -> None:
+    files = [FIXTURES / "20250807220000.export.CSV.gz", FIXTURES / "acled" / "acled-api.csv.gz"]
+    result = runner.invoke(app, ["events", "ingest", *map(str, files), "--json"])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(s["format"], s["layout"], s["read"]) for s in lines] == [
+        ("gdelt2", "gdelt2-61-columns", 909),
+        ("acled", "acled-api", 24),
+    ]
+
+
+def test_ingest_of_a_file_that_is_not_events_exits_1_with_one_line(
+    tmp_path: Path, vigil_home: Path
+) -> None:
+    aggregated = tmp_path / "acled-aggregated.csv"
+    aggregated.write_text(
+        "country,admin1,month,year,events,fatalities\nSudan,Khartoum,4,2023,9,31\n"
+    )
+    done = _vigil("events", "ingest", str(aggregated), "--json", home=vigil_home)
+    assert done.returncode == 1 and done.stdout == ""
+    (line,) = done.stderr.strip().splitlines()
+    assert str(aggregated) in line and "aggregated ACLED table" in line and "gdelt1" in line
+
+
+def test_ingest_takes_the_release_from_the_option(vigil_home: Path) -> None:
+    sample = str(FIXTURES / "ged231-sample-1000.csv.gz")
+    done = _vigil("events", "ingest", sample, "--release", "25.0.10", "--json", home=vigil_home)
+    assert json.loads(done.stdout)["release"] == "25.0.10"
+    bad = _vigil("events", "ingest", sample, "--release", "newest", home=vigil_home)
+    assert bad.returncode == 1 and "--release must look like" in bad.stderr
+
+
+def test_export_writes_csv_to_stdout_and_parquet_only_to_a_file(vigil_home: Path) -> None:
+    runner.invoke(app, ["events", "ingest", str(FIXTURES / "acled" / "acled-current.csv.gz")])
+    result = runner.invoke(app, ["events", "export", "--format", "csv", "--country", "SDN"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert len(rows) == 4 and {row["iso3"] for row in rows} == {"SDN"}
+    assert runner.invoke(app, ["events", "export", "--format", "parquet"]).exit_code == 2
+    target = vigil_home / "out.geojson"
+    done = runner.invoke(app, ["events", "export", "--format", "geojson", "-o", str(target),
+                               "--since", "2024-07-01"])  # fmt: skip
+    assert done.exit_code == 0
+    assert len(json.loads(target.read_text())["features"]) == 12

@@ -5,12 +5,13 @@ from __future__ import annotations
 import gzip
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from vigil.errors import DataError, UsageError
-from vigil.events import EventStore, ingest
+from vigil.events import EventStore, ingest, ingest_files
 from vigil.events.synthetic import GED_COLUMNS, acled_file, ged_file
 
 GOOD_GED = {
@@ -232,3 +233,89 @@ def test_row_numbers_stay_exact_when_a_large_file_is_read_in_parallel(
     for row, raw in zip(bad.row, bad.raw, strict=True):
         if raw and "|" in raw:
             assert raw.split(" | ")[0] == str(row - 1)
+
+
+@pytest.mark.parametrize(
+    ("fields", "reason"),
+    [
+        ({"date_start": "2099-01-01 00:00:00.000", "date_end": "2099-01-01 00:00:00.000"},
+         "date_start after today: 2099-01-01"),
+        ({"date_end": "2099-03-01 00:00:00.000"}, "date_end after today: 2099-03-01"),
+        ({"date_end": "2015-12-30 00:00:00.000"}, "date_end before date_start: 2015-12-30"),
+    ],
+)  # fmt: skip
+def test_impossible_dates_are_quarantined(
+    store: EventStore, tmp_path: Path, fields: dict[str, str], reason: str
+) -> None:
+    path = ged_rows(tmp_path / "dates.csv", [GOOD_GED, {**GOOD_GED, "id": "2", **fields}])
+    summary = ingest(store, [path], "ucdp-ged")
+    assert (summary.read, summary.ingested, summary.quarantined) == (2, 1, 1)
+    bad = store.quarantine().iloc[0]
+    assert bad.reason.startswith(reason) and bad.row == 3
+
+
+@pytest.mark.parametrize(("lat", "lon"), [("999", "36.6"), ("35.9", "-181"), ("nan", "36.6")])
+def test_impossible_coordinates_are_cleared_and_flagged_and_the_event_kept(
+    store: EventStore, tmp_path: Path, lat: str, lon: str
+) -> None:
+    row = {**GOOD_GED, "latitude": lat, "longitude": lon, "best": "9", "low": "4"}
+    summary = ingest(store, [ged_rows(tmp_path / "far.csv", [row])], "ucdp-ged")
+    assert (summary.ingested, summary.flagged, summary.quarantined) == (1, 1, 0)
+    event = store.query("SELECT latitude, longitude, flags FROM events").iloc[0]
+    assert pd.isna(event.latitude) and pd.isna(event.longitude)
+    assert event["flags"].startswith("best_outside_low_high; coordinates_out_of_range: ")
+
+
+def test_repeated_ids_in_one_file_are_counted_as_duplicates(
+    store: EventStore, tmp_path: Path
+) -> None:
+    rows = [GOOD_GED, {**GOOD_GED, "id": "2"}, {**GOOD_GED, "best": "5"}, GOOD_GED]
+    summary = ingest(store, [ged_rows(tmp_path / "dup.csv", rows)], "ucdp-ged")
+    assert (summary.read, summary.ingested, summary.duplicates) == (4, 2, 2)
+    assert summary.read == summary.accounted
+
+
+def test_a_gigantic_line_inside_a_gzip_file_is_counted_and_quarantined(
+    store: EventStore, tmp_path: Path
+) -> None:
+    lines = ged_file(tmp_path / "g.csv", 30_000).read_bytes().split(b"\n")
+    fields = lines[15_000].split(b",")
+    fields[GED_COLUMNS.index("source_article")] = b'"' + b"x" * 6_000_000 + b'"'
+    lines[15_000] = b",".join(fields)
+    path = tmp_path / "giant.csv.gz"
+    path.write_bytes(gzip.compress(b"\n".join(lines), 1))
+    summary = ingest(store, [path], "ucdp-ged")
+    assert (summary.read, summary.ingested, summary.quarantined) == (30_000, 29_999, 1)
+    bad = store.quarantine().iloc[0]
+    assert bad.row == 15_001 and bad.reason.startswith("line size over maximum")
+
+
+@pytest.mark.parametrize("newline", [b"\r\n", b"\r"])
+def test_a_ged_file_with_windows_or_old_mac_line_ends_reads_in_full(
+    store: EventStore, plain_ged: Path, newline: bytes
+) -> None:
+    plain_ged.write_bytes(plain_ged.read_bytes().replace(b"\n", newline))
+    summary = ingest(store, [plain_ged], "ucdp-ged")
+    assert (summary.read, summary.ingested, summary.quarantined) == (1000, 1000, 0)
+
+
+@pytest.mark.parametrize(
+    "fixture",
+    [
+        "ged231-sample-1000.csv.gz",
+        "ged191-syria-2016-2019.csv.gz",
+        "20250807220000.export.CSV.gz",
+        "acled/acled-current.csv.gz",
+        "acled/acled-2019-2023.csv.gz",
+        "acled/acled-2015-2016.csv.gz",
+        "acled/acled-api.csv.gz",
+        "acled/acled-trimmed.csv.gz",
+    ],
+)
+def test_every_line_of_every_sample_is_accounted_for_twice_over(
+    store: EventStore, fixture: str
+) -> None:
+    path = Path(__file__).parent.parent / "fixtures" / "events" / fixture
+    for summary in (ingest_files(store, [path])[0], ingest_files(store, [path])[0]):
+        assert summary.read == summary.accounted
+    assert summary.unchanged == summary.read - summary.quarantined
