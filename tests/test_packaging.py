@@ -7,8 +7,10 @@ of the working tree can stand in for a file the wheel lacks.
 
 from __future__ import annotations
 
+import ast
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -142,3 +144,46 @@ def test_installed_wheel_serves_the_dashboard(served: str, tmp_path: Path) -> No
             assert httpx.get(served + route, timeout=30).status_code == 200, route
         return
     pytest.fail(f"serve did not answer: {(tmp_path / 'serve.log').read_text()[-2000:]}")
+
+
+# Literals that look like data files but are not files the package reads from itself: routes,
+# files it writes, and files of other packages.
+NOT_READ_FROM_THE_PACKAGE = {
+    "/openapi.json": "an API route",
+    "/watchlist.csv": "a dashboard route",
+    "geo/world_110m.json": "the URL plotly.js asks the dashboard for",
+    "plotly.min.js": "plotly's own file, served from the plotly package",
+    "package_data/plotly.min.js": "plotly's own file",
+    "index.html": "the backtest report's page, written",
+    "events.parquet": "the Dask engine's export, written beside the store",
+    "web/seeded.json": "the marker the dashboard writes in the data directory",
+    ".utf8.csv": "suffix of a transcoded event file, written",
+    ".staged.parquet": "suffix of a staged event file, written",
+    ".rejects.parquet": "suffix of a staged event file's rejects, written",
+}
+DATA_LITERAL = re.compile(
+    r"^[\w./-]+\.(csv|tsv|gz|zip|parquet|txt|md|json|jsonl|yaml|toml|ini|mako|html|css|js|svg"
+    r"|png|ico|woff2|xlsx|xls|ics|R|Rmd|Rdata|rds|dta)$"
+)
+
+
+def _data_literals() -> dict[str, str]:
+    """Every string literal in the package's code that names a data file, with where it is."""
+    found = {}
+    for module in sorted((REPO / "vigil").rglob("*.py")):
+        for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+            value = node.value if isinstance(node, ast.Constant) else None
+            if isinstance(value, str) and DATA_LITERAL.match(value):
+                found[value] = f"{module.relative_to(REPO)}:{getattr(node, 'lineno', 0)}"
+    return found
+
+
+def test_every_data_file_the_code_names_is_in_the_wheel(wheel: Path) -> None:
+    shipped = zipfile.ZipFile(wheel).namelist()
+    missing = [
+        f"{name} ({where})"
+        for name, where in _data_literals().items()
+        if name not in NOT_READ_FROM_THE_PACKAGE
+        and not any(entry.endswith("/" + name) for entry in shipped)
+    ]
+    assert not missing, f"the code names files the wheel lacks: {missing}"
