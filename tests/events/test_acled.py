@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import gzip
 from pathlib import Path
 
+import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from vigil.events import EventStore, ingest, ingest_files
 from vigil.events.acled import COLUMNS, layout_of
@@ -15,8 +20,6 @@ def acled_row(path: Path, rows: int = 1, **fields: str) -> Path:
     """An ACLED file of synthetic rows, the first with some fields replaced."""
     acled_file(path, rows)
     header, row, *rest = path.read_text().splitlines()
-    import csv
-
     values = dict(zip(COLUMNS, next(csv.reader([row])), strict=True))
     values.update(fields)
     quoted = ",".join('"' + values[c].replace('"', '""') + '"' for c in COLUMNS)
@@ -159,3 +162,47 @@ def test_acled_dates_written_as_day_month_name_year_parse(store: EventStore) -> 
 )
 def test_layout_families_are_told_apart_by_header(fields: list[str], layout: str) -> None:
     assert layout_of(fields) == layout
+
+
+OPTIONAL = tuple(sorted(set(COLUMNS) - {"event_id_cnty", "event_date", "event_type", "fatalities",
+                                         "iso"}))  # fmt: skip
+COMPARED = "source_id, date_start, iso3, violence_type, fatalities_best, civilian_targeting"
+_BASELINE: dict[Path, pd.DataFrame] = {}
+
+
+def _current_rows() -> list[dict[str, str]]:
+    with gzip.open(LAYOUTS / "acled-current.csv.gz", "rt", encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(order=st.permutations(COLUMNS), dropped=st.sets(st.sampled_from(OPTIONAL), max_size=6))
+def test_any_column_order_or_cut_of_the_export_yields_the_same_events(
+    tmp_path_factory: pytest.TempPathFactory, order: list[str], dropped: set[str]
+) -> None:
+    folder = tmp_path_factory.mktemp("order")
+    columns = [name for name in order if name not in dropped]
+    path = folder / "api.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(_current_rows())
+    store = EventStore(folder / "events.duckdb")
+    (summary,) = ingest_files(store, [path])
+    assert (summary.read, summary.ingested) == (24, 24)
+    found = store.query(f"SELECT {COMPARED} FROM events ORDER BY source_id")
+    expected = _baseline_events(tmp_path_factory.getbasetemp())
+    for column in ("source_id", "date_start", "iso3", "fatalities_best"):
+        assert found[column].equals(expected[column])
+    if not dropped & {"inter1", "inter2"}:
+        assert found["violence_type"].equals(expected["violence_type"])
+    if not dropped & {"civilian_targeting", "inter2", "sub_event_type"}:
+        assert found["civilian_targeting"].equals(expected["civilian_targeting"])
+
+
+def _baseline_events(folder: Path) -> pd.DataFrame:
+    if folder not in _BASELINE:
+        store = EventStore(folder / "acled-baseline.duckdb")
+        ingest_files(store, [LAYOUTS / "acled-current.csv.gz"])
+        _BASELINE[folder] = store.query(f"SELECT {COMPARED} FROM events ORDER BY source_id")
+    return _BASELINE[folder]
