@@ -9,8 +9,8 @@ from vigil.events.ingest import ingest
 from vigil.events.model import IngestSummary
 from vigil.events.store import EventStore
 
-# The Syrian file (GED 19.1) first, so the 42 events it shares with the GED 23.1 sample end up
-# in their newer version.
+# The 42 events the Syrian file (GED 19.1) shares with the GED 23.1 sample keep their 23.1
+# version whatever the order: the release is read from each file's name.
 BUNDLED_FILES = ("events/ged191-syria-2016-2019.csv.gz", "events/ged231-sample-1000.csv.gz")
 
 

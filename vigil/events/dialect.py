@@ -128,9 +128,12 @@ class _HighRuns:
 def is_legacy_file(path: Path) -> bool:
     """True when the whole file reads as Latin-1 / Windows-1252 rather than UTF-8."""
     tally = _HighRuns()
-    with open_bytes(path) as handle:
-        while block := handle.read(BLOCK):
-            tally.add(block)
+    try:
+        with open_bytes(path) as handle:
+            while block := handle.read(BLOCK):
+                tally.add(block)
+    except (OSError, EOFError):
+        return False  # unreadable further on: staging reports that, in its own words
     return tally.legacy
 
 
