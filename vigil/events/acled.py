@@ -154,15 +154,27 @@ def _disorder(present: frozenset[str]) -> str:
             ELSE 'Strategic developments' END"""  # noqa: E501
 
 
+def _reason(present: frozenset[str], date: str, country: str) -> str:
+    """SQL: why a row cannot be kept (NULL when it can)."""
+    codes = " || ' ' || ".join(
+        f"'{c} ' || coalesce(r.{c}, '')" for c in COUNTRY_CODES if c in present
+    )
+    return f"""CASE
+            WHEN NULLIF(trim(r.event_id_cnty), '') IS NULL THEN 'missing event_id_cnty'
+            WHEN {date} IS NULL THEN 'unparsable event_date: ' || coalesce(r.event_date, '')
+            WHEN {country} IS NULL THEN 'unknown country: ' || {codes}
+                || ' (' || coalesce({column_or_null("country", present)}, '') || ')'
+            WHEN {bad_count("r.fatalities")}
+                THEN 'negative or non-integer fatalities: ' || r.fatalities
+        END"""
+
+
 def select(present: frozenset[str]) -> str:
     """Normalising SQL for one ACLED row of relation ``r``, whatever the layout."""
     col = lambda name: column_or_null(name, present)  # noqa: E731
     fatalities, date, country = nonneg_int("r.fatalities"), _date(), _country(present)
     state = f"({_is('inter1', present, '1', 'state forces')} OR " + (
         f"{_is('inter2', present, '1', 'state forces')})"
-    )
-    codes = " || ' ' || ".join(
-        f"'{c} ' || coalesce(r.{c}, '')" for c in COUNTRY_CODES if c in present
     )
     return f"""
         'acled' AS source,
@@ -197,14 +209,7 @@ def select(present: frozenset[str]) -> str:
         {_disorder(present)} AS disorder_type,
         {col("source")} AS source_ref,
         NULL::VARCHAR AS flags,
-        CASE
-            WHEN NULLIF(trim(r.event_id_cnty), '') IS NULL THEN 'missing event_id_cnty'
-            WHEN {date} IS NULL THEN 'unparsable event_date: ' || coalesce(r.event_date, '')
-            WHEN {country} IS NULL THEN 'unknown country: ' || {codes}
-                || ' (' || coalesce({col("country")}, '') || ')'
-            WHEN {bad_count("r.fatalities")}
-                THEN 'negative or non-integer fatalities: ' || r.fatalities
-        END AS reason"""
+        {_reason(present, date, country)} AS reason"""
 
 
 READER = Reader(
