@@ -12,6 +12,7 @@ expected, what was received and how to fix it::
     ├── ConflictError               HTTP 409 (duplicates, stale edits)
     ├── AuthenticationError         HTTP 401
     ├── PermissionDeniedError       HTTP 403
+    ├── TooManyRequestsError        HTTP 429 (carries ``retry_after`` seconds)
     └── MissingDependencyError      an optional extra is not installed
 """
 
@@ -86,6 +87,17 @@ class PermissionDeniedError(VigilError):
 
     status_code = 403
     code = "forbidden"
+
+
+class TooManyRequestsError(VigilError):
+    """Too many attempts in a short time; ``retry_after`` says how many seconds to wait."""
+
+    status_code = 429
+    code = "too_many_requests"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        self.retry_after = max(1, int(retry_after))
+        super().__init__(f"{message}; retry in {self.retry_after} s")
 
 
 class MissingDependencyError(VigilError):

@@ -12,7 +12,7 @@ from sqlalchemy.exc import DataError as DatabaseValueError
 from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException
 
-from vigil.errors import VigilError
+from vigil.errors import TooManyRequestsError, VigilError
 
 
 class ErrorDetail(BaseModel):
@@ -45,6 +45,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
         404: "Not found, or hidden by clearance.",
         409: "Conflict: a duplicate or a stale version.",
         422: "The request does not validate.",
+        429: "Too many attempts; wait the seconds in Retry-After.",
         503: "A backing service is unavailable.",
     }.items()
 }
@@ -59,6 +60,7 @@ _HTTP_CODES = {
     409: "conflict",
     413: "too_large",
     415: "unsupported_media_type",
+    429: "too_many_requests",
 }
 
 
@@ -68,6 +70,8 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(VigilError)
     async def _vigil(_: Request, err: VigilError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if err.status_code == 401 else None
+        if isinstance(err, TooManyRequestsError):
+            headers = {"Retry-After": str(err.retry_after)}
         return error_response(err.status_code, err.code, " ".join(str(err).split()), headers)
 
     @app.exception_handler(RequestValidationError)

@@ -1,8 +1,9 @@
 """First-run seeding of a fresh data directory, so ``vigil serve`` is useful at once.
 
 On the first start the workspace gets an administrator (whose one-time password is returned
-for printing, never stored in clear), the Framework of Analysis is checked, the bundled
-event samples are ingested, and two standing alert rules are run over the current forecast.
+for printing, never stored in clear, and must be changed at the first sign-in), the Framework
+of Analysis is checked, the bundled event samples are ingested, and two standing alert rules
+are run over the current forecast.
 A marker file records that this happened, so later starts (and other workers) skip it; a
 file lock keeps two workers from seeding at once.
 """
@@ -96,7 +97,13 @@ def _admin(db: Database) -> str | None:
             return None
         password = secrets.token_urlsafe(12)
         add_user(
-            session, SystemActor(), ADMIN, role="admin", clearance="confidential", password=password
+            session,
+            SystemActor(),
+            ADMIN,
+            role="admin",
+            clearance="confidential",
+            password=password,
+            must_change_password=True,
         )
         return password
 

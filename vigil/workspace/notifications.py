@@ -43,6 +43,7 @@ class Channel(Base):
     min_severity: Mapped[str] = mapped_column(String(10), default="low")
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Notification(Base):
