@@ -18,6 +18,33 @@ expected, what was received and how to fix it::
 
 from __future__ import annotations
 
+import re
+import sys
+from pathlib import Path
+
+#: Where Vigil is installed: error messages name files inside it relative to it.
+_INSTALL = Path(__file__).resolve().parent.parent
+_ABSOLUTE = re.compile(
+    r"(?<![\w/.:~-])/(?:home|usr|opt|var|tmp|srv|root|mnt|media|Users|private|etc|work|data|nix)"
+    r"(?:/[^\s'\"<>:,;()\[\]]+)+"
+)
+
+
+def redact_paths(message: str, *, home: Path | None = None, others: bool = True) -> str:
+    """``message`` without absolute file-system paths, for people outside the server.
+
+    Files of the installed package keep their package-relative name (``vigil/data/...``),
+    the data directory becomes ``$VIGIL_HOME``, and (with ``others``) any other absolute path
+    ``<path>``, so an error never tells a caller where or how Vigil is installed. The command
+    line keeps other paths: they are the user's own files.
+    """
+    roots = [(str(_INSTALL) + "/", ""), (sys.prefix + "/", "")]
+    if home is not None:
+        roots.insert(0, (str(home), "$VIGIL_HOME"))
+    for root, replacement in roots:
+        message = message.replace(root, replacement)
+    return _ABSOLUTE.sub("<path>", message) if others else message
+
 
 class VigilError(Exception):
     """Base class: an error Vigil anticipated and can explain."""

@@ -25,17 +25,27 @@ def private_dir(path: Path) -> Path:
 
 
 def private_file(path: Path) -> Path:
-    """Create ``path`` empty if it does not exist, and make it owner-only (600)."""
-    private_dir(path.parent)
+    """Create ``path`` empty if it does not exist, and make it owner-only (600).
+
+    A missing parent is created 700; an existing one is left as it is (it may be a folder
+    the user chose, such as the destination of a backup).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT, FILE_MODE)
     os.close(fd)
     _chmod(path, FILE_MODE)
     return path
 
 
+def make_private(*paths: Path) -> None:
+    """Make each of ``paths`` that exists owner-only (600); missing ones are skipped."""
+    for path in paths:
+        _chmod(path, FILE_MODE)
+
+
 def write_private(path: Path, data: bytes | str) -> Path:
     """Write ``data`` to ``path`` atomically (a 600 temporary file renamed into place)."""
-    private_dir(path.parent)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
     raw = data.encode() if isinstance(data, str) else data
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)

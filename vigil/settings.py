@@ -69,10 +69,13 @@ class Settings(BaseSettings):
         return cls()
 
     def ensure_home(self) -> Path:
-        """Create the data directory if needed (mode 700) and return it."""
-        from vigil.files import private_dir
+        """Create the data directory if needed and return it, owner-only: the directory and
+        every folder in it 700, every file 600 (repairing looser modes left by older runs)."""
+        from vigil.files import private_dir, tighten
 
-        return private_dir(self.home)
+        private_dir(self.home)
+        tighten(self.home)
+        return self.home
 
     @property
     def output_dir(self) -> Path:

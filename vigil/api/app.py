@@ -112,8 +112,7 @@ async def _notifier(app: FastAPI, every: float) -> None:
 
 def start(app: FastAPI, settings: Settings, *, migrate: bool = True) -> None:
     """Open (and migrate) the database and load the session key; idempotent per app."""
-    if settings.database_url is None:
-        settings.ensure_home()
+    settings.ensure_home()
     db = open_database(settings)
     if migrate:
         upgrade(db)

@@ -24,6 +24,7 @@ import pandas as pd
 from sqlalchemy import func, select
 
 from vigil.data import bundled
+from vigil.files import private_file, write_private
 from vigil.provenance import utc_now
 from vigil.settings import Settings
 from vigil.web.snapshot import RiskSnapshot
@@ -53,8 +54,7 @@ class SeedResult:
 
 @contextmanager
 def _locked(home: Path) -> Iterator[None]:
-    path = home / "web" / "seed.lock"
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path = private_file(home / "web" / "seed.lock")
     with path.open("w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
@@ -84,7 +84,7 @@ def ensure_seeded(db: Database, settings: Settings, snapshot: RiskSnapshot) -> S
             "model": snapshot.model,
             "base_year": snapshot.base_year,
         }
-        (settings.home / MARKER).write_text(json.dumps(marker, indent=2) + "\n")
+        write_private(settings.home / MARKER, json.dumps(marker, indent=2) + "\n")
         return SeedResult(seeded=True, admin_password=password, events=events, alerts=alerts)
 
 
