@@ -18,10 +18,24 @@ FILE_MODE = 0o600
 
 
 def private_dir(path: Path) -> Path:
-    """Create ``path`` (and missing parents) if needed and make it owner-only (700)."""
-    path.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
+    """Create ``path`` if needed and make it owner-only (700); missing parents are created
+    700 too, existing ones are left as they are."""
+    _make_dirs(path.parent)
+    path.mkdir(exist_ok=True, mode=DIR_MODE)
     _chmod(path, DIR_MODE)
     return path
+
+
+def _make_dirs(path: Path) -> None:
+    """Create ``path`` and its missing parents, each owner-only (``mkdir(parents=True)``
+    would give the parents the umask's mode)."""
+    missing = []
+    while not path.exists() and path != path.parent:
+        missing.append(path)
+        path = path.parent
+    for folder in reversed(missing):
+        folder.mkdir(exist_ok=True, mode=DIR_MODE)
+        _chmod(folder, DIR_MODE)
 
 
 def private_file(path: Path) -> Path:
@@ -30,10 +44,16 @@ def private_file(path: Path) -> Path:
     A missing parent is created 700; an existing one is left as it is (it may be a folder
     the user chose, such as the destination of a backup).
     """
-    path.parent.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
+    _make_dirs(path.parent)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT, FILE_MODE)
     os.close(fd)
     _chmod(path, FILE_MODE)
+    return path
+
+
+def make_dirs(path: Path) -> Path:
+    """Create ``path`` and its missing parents owner-only; an existing one is left alone."""
+    _make_dirs(path)
     return path
 
 
@@ -45,7 +65,7 @@ def make_private(*paths: Path) -> None:
 
 def write_private(path: Path, data: bytes | str) -> Path:
     """Write ``data`` to ``path`` atomically (a 600 temporary file renamed into place)."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
+    _make_dirs(path.parent)
     raw = data.encode() if isinstance(data, str) else data
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)

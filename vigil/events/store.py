@@ -111,9 +111,9 @@ class EventStore:
     @contextmanager
     def connect(self, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         """An open connection with the schema and country tables in place; closed on exit."""
-        from vigil.files import DIR_MODE, make_private
+        from vigil.files import make_dirs, make_private
 
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
+        make_dirs(self.path.parent)
         if read_only and not self.path.exists():
             read_only = False
         con = duckdb.connect(str(self.path), read_only=read_only)
