@@ -16,7 +16,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vigil.errors import DataError
-from vigil.workspace.outbound import OutboundPolicy
 from vigil.workspace.intake import (
     ExtractedText,
     detect_media_type,
@@ -24,6 +23,7 @@ from vigil.workspace.intake import (
     fingerprint,
     read_feed,
 )
+from vigil.workspace.outbound import OutboundPolicy
 
 ARTICLE = """<!doctype html>
 <html lang="en">
