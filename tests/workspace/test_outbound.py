@@ -34,7 +34,7 @@ class Feeds(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         type(self).hits.append(self.path)
-        port = self.server.server_address[1]
+        port = self.headers["Host"].rsplit(":", 1)[1]
         if self.path == "/rss.xml":
             self._answer(200, RSS, "application/rss+xml")
         elif self.path == "/to-ip":
