@@ -12,10 +12,38 @@ expected, what was received and how to fix it::
     ├── ConflictError               HTTP 409 (duplicates, stale edits)
     ├── AuthenticationError         HTTP 401
     ├── PermissionDeniedError       HTTP 403
+    ├── TooManyRequestsError        HTTP 429 (carries ``retry_after`` seconds)
     └── MissingDependencyError      an optional extra is not installed
 """
 
 from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+#: Where Vigil is installed: error messages name files inside it relative to it.
+_INSTALL = Path(__file__).resolve().parent.parent
+_ABSOLUTE = re.compile(
+    r"(?<![\w/.:~-])/(?:home|usr|opt|var|tmp|srv|root|mnt|media|Users|private|etc|work|data|nix)"
+    r"(?:/[^\s'\"<>:,;()\[\]]+)+"
+)
+
+
+def redact_paths(message: str, *, home: Path | None = None, others: bool = True) -> str:
+    """``message`` without absolute file-system paths, for people outside the server.
+
+    Files of the installed package keep their package-relative name (``vigil/data/...``),
+    the data directory becomes ``$VIGIL_HOME``, and (with ``others``) any other absolute path
+    ``<path>``, so an error never tells a caller where or how Vigil is installed. The command
+    line keeps other paths: they are the user's own files.
+    """
+    roots = [(str(_INSTALL) + "/", ""), (sys.prefix + "/", "")]
+    if home is not None:
+        roots.insert(0, (str(home), "$VIGIL_HOME"))
+    for root, replacement in roots:
+        message = message.replace(root, replacement)
+    return _ABSOLUTE.sub("<path>", message) if others else message
 
 
 class VigilError(Exception):
@@ -86,6 +114,17 @@ class PermissionDeniedError(VigilError):
 
     status_code = 403
     code = "forbidden"
+
+
+class TooManyRequestsError(VigilError):
+    """Too many attempts in a short time; ``retry_after`` says how many seconds to wait."""
+
+    status_code = 429
+    code = "too_many_requests"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        self.retry_after = max(1, int(retry_after))
+        super().__init__(f"{message}; retry in {self.retry_after} s")
 
 
 class MissingDependencyError(VigilError):

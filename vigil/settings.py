@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from platformdirs import user_data_dir
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -29,6 +29,39 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL of the workspace database; a SQLite file in `home` if unset.",
     )
     seed: int = Field(default=20250903, description="Random seed for every stochastic step.")
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Server key from which each webhook channel's signing secret is derived.",
+    )
+    session_hours: float = Field(
+        default=12.0, gt=0, le=24 * 30, description="Lifetime of a web sign-in session, hours."
+    )
+    token_days: int = Field(
+        default=90, ge=1, le=3650, description="Default lifetime of a new API token, days."
+    )
+    login_max_failures: int = Field(
+        default=5, ge=1, description="Failed sign-ins per user name within the window."
+    )
+    login_max_failures_per_address: int = Field(
+        default=20, ge=1, description="Failed sign-ins per client address within the window."
+    )
+    login_window_seconds: int = Field(
+        default=900, ge=1, description="The window over which failed sign-ins are counted."
+    )
+    outbound_allow: str = Field(
+        default="",
+        description="Comma-separated hosts, addresses or networks (CIDR) that feeds and "
+        "webhooks may reach even though they are loopback, link-local or private.",
+    )
+    outbound_max_bytes: int = Field(
+        default=5 * 1024 * 1024, ge=1024, description="Largest feed or webhook answer, bytes."
+    )
+    outbound_timeout: float = Field(
+        default=20.0, gt=0, description="Total time for one feed fetch or webhook post, seconds."
+    )
+    outbound_max_redirects: int = Field(
+        default=3, ge=0, le=10, description="Redirects a feed fetch follows (each re-checked)."
+    )
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -36,8 +69,12 @@ class Settings(BaseSettings):
         return cls()
 
     def ensure_home(self) -> Path:
-        """Create the data directory if needed and return it."""
-        self.home.mkdir(parents=True, exist_ok=True)
+        """Create the data directory if needed and return it, owner-only: the directory and
+        every folder in it 700, every file 600 (repairing looser modes left by older runs)."""
+        from vigil.files import private_dir, tighten
+
+        private_dir(self.home)
+        tighten(self.home)
         return self.home
 
     @property

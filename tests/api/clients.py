@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi.testclient import TestClient
 
@@ -20,9 +21,9 @@ LEVELS = [level.value for level in Level]
 
 
 @contextmanager
-def api_client(home: Path, url: str) -> Iterator[TestClient]:
-    """A test client of the whole app on the database at ``url``."""
-    app = create_app(Settings(home=home, database_url=url))
+def api_client(home: Path, url: str, **settings: Any) -> Iterator[TestClient]:
+    """A test client of the whole app on the database at ``url`` (other settings as given)."""
+    app = create_app(Settings(home=home, database_url=url, **settings))
     app.state.triage_embeddings = False
     with TestClient(app) as client:
         yield client

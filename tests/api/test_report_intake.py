@@ -43,7 +43,8 @@ def feed_url() -> Iterator[str]:
 
 @pytest.fixture
 def client(vigil_home: Path) -> Iterator[TestClient]:
-    with api_client(vigil_home, f"sqlite:///{vigil_home / 'api.db'}") as c:
+    url = f"sqlite:///{vigil_home / 'api.db'}"
+    with api_client(vigil_home, url, outbound_allow="127.0.0.1") as c:
         yield c
 
 

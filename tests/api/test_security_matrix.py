@@ -234,7 +234,7 @@ WRITES: dict[str, tuple[Role, Write]] = {
         lambda w: (
             "post",
             "/api/v1/channels",
-            {"name": _unique(), "kind": "webhook", "target": "http://127.0.0.1:9/hook"},
+            {"name": _unique(), "kind": "webhook", "target": "https://hooks.example.org/vigil"},
         ),
     ),
     "add user": (Role.admin, lambda w: ("post", "/api/v1/users", {"name": _unique()})),

@@ -20,13 +20,19 @@ from vigil.workspace.database import Database
 from vigil.workspace.notifications import (
     Notification,
     RetryPolicy,
+    Sender,
     add_channel,
     attempts_for,
     deliver_all,
     deliver_due,
     enqueue,
 )
+from vigil.workspace.outbound import OutboundPolicy
 from vigil.workspace.users import User
+
+#: The loopback test servers are reachable only because this policy allows them.
+LOCAL = OutboundPolicy.allowing(["127.0.0.1"], timeout=5.0)
+SENDER = Sender(LOCAL, signing_key="test-server-key")
 
 
 class Hook(BaseHTTPRequestHandler):
@@ -113,7 +119,7 @@ def test_a_failing_webhook_is_retried_with_back_off_and_every_attempt_is_logged(
 ) -> None:
     url, hook = webhook
     with db.session() as session:
-        add_channel(session, people["admin"], "ops", "webhook", url)
+        add_channel(session, people["admin"], "ops", "webhook", url, policy=LOCAL)
     alert_id = _raise_alert(db, people["admin"])
     clock = Clock()
     policy = RetryPolicy(max_attempts=5, base_delay=timedelta(seconds=30), timeout=5)
@@ -123,7 +129,7 @@ def test_a_failing_webhook_is_retried_with_back_off_and_every_attempt_is_logged(
         waits.append(seconds)
         clock.sleep(seconds)
 
-    made = deliver_all(db, policy=policy, sleep=sleep, now=clock)
+    made = deliver_all(db, policy=policy, sleep=sleep, now=clock, sender=SENDER)
     with db.session(write=False) as session:
         note = session.scalars(select(Notification)).one()
         log = attempts_for(session, note.id)
@@ -140,10 +146,10 @@ def test_delivery_gives_up_after_the_last_attempt(
     url, hook = webhook
     hook.failures = 100
     with db.session() as session:
-        add_channel(session, people["admin"], "ops", "webhook", url)
+        add_channel(session, people["admin"], "ops", "webhook", url, policy=LOCAL)
     _raise_alert(db, people["admin"])
     clock = Clock()
-    deliver_all(db, policy=RetryPolicy(max_attempts=3), sleep=clock.sleep, now=clock)
+    deliver_all(db, policy=RetryPolicy(max_attempts=3), sleep=clock.sleep, now=clock, sender=SENDER)
     with db.session(write=False) as session:
         note = session.scalars(select(Notification)).one()
         assert (note.status, note.attempts, len(attempts_for(session, note.id))) == ("failed", 3, 3)
@@ -196,11 +202,12 @@ def test_two_deliverers_at_once_send_each_notification_only_once(
     url, hook = webhook
     hook.failures = 0
     with db.session() as session:
-        add_channel(session, people["admin"], "ops", "webhook", url)
+        add_channel(session, people["admin"], "ops", "webhook", url, policy=LOCAL)
     _raise_alert(db, people["admin"])
     results: list[int] = []
     threads = [
-        threading.Thread(target=lambda: results.append(len(deliver_due(db)))) for _ in range(4)
+        threading.Thread(target=lambda: results.append(len(deliver_due(db, sender=SENDER))))
+        for _ in range(4)
     ]
     for thread in threads:
         thread.start()

@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
@@ -18,6 +19,7 @@ from vigil.api.routers import (
     assessments,
     audit,
     auth,
+    channels,
     events,
     forecasts,
     framework,
@@ -43,6 +45,7 @@ ROUTERS = (
     reports,
     notes,
     alerts,
+    channels,
     responses,
     forecasts,
     stats,
@@ -96,11 +99,12 @@ async def _notifier(app: FastAPI, every: float) -> None:
     """Deliver due notifications (webhook, e-mail) until the application stops."""
     from starlette.concurrency import run_in_threadpool
 
-    from vigil.workspace.notifications import deliver_due
+    from vigil.workspace.notifications import Sender, deliver_due
 
+    sender = Sender.from_settings(app.state.settings)
     while True:
         try:
-            await run_in_threadpool(deliver_due, app.state.db)
+            await run_in_threadpool(partial(deliver_due, app.state.db, sender=sender))
         except (VigilError, SQLAlchemyError) as err:
             log.warning("notification delivery failed this round: %s", err)
         await asyncio.sleep(every)
@@ -108,8 +112,7 @@ async def _notifier(app: FastAPI, every: float) -> None:
 
 def start(app: FastAPI, settings: Settings, *, migrate: bool = True) -> None:
     """Open (and migrate) the database and load the session key; idempotent per app."""
-    if settings.database_url is None:
-        settings.ensure_home()
+    settings.ensure_home()
     db = open_database(settings)
     if migrate:
         upgrade(db)

@@ -12,7 +12,7 @@ from sqlalchemy.exc import DataError as DatabaseValueError
 from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException
 
-from vigil.errors import VigilError
+from vigil.errors import TooManyRequestsError, VigilError, redact_paths
 
 
 class ErrorDetail(BaseModel):
@@ -45,6 +45,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
         404: "Not found, or hidden by clearance.",
         409: "Conflict: a duplicate or a stale version.",
         422: "The request does not validate.",
+        429: "Too many attempts; wait the seconds in Retry-After.",
         503: "A backing service is unavailable.",
     }.items()
 }
@@ -59,6 +60,7 @@ _HTTP_CODES = {
     409: "conflict",
     413: "too_large",
     415: "unsupported_media_type",
+    429: "too_many_requests",
 }
 
 
@@ -66,9 +68,13 @@ def install(app: FastAPI) -> None:
     """Register handlers turning Vigil, validation and HTTP errors into the one shape."""
 
     @app.exception_handler(VigilError)
-    async def _vigil(_: Request, err: VigilError) -> JSONResponse:
+    async def _vigil(request: Request, err: VigilError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if err.status_code == 401 else None
-        return error_response(err.status_code, err.code, " ".join(str(err).split()), headers)
+        if isinstance(err, TooManyRequestsError):
+            headers = {"Retry-After": str(err.retry_after)}
+        settings = getattr(request.app.state, "settings", None)
+        message = redact_paths(" ".join(str(err).split()), home=getattr(settings, "home", None))
+        return error_response(err.status_code, err.code, message, headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, err: RequestValidationError) -> JSONResponse:
@@ -85,7 +91,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(DatabaseValueError)
     async def _value(_: Request, err: DatabaseValueError) -> JSONResponse:
-        reason = str(err.orig).splitlines()[0] if err.orig else "invalid value"
+        reason = redact_paths(str(err.orig).splitlines()[0]) if err.orig else "invalid value"
         return error_response(422, "invalid_value", f"the database refused a value: {reason}")
 
     @app.exception_handler(IntegrityError)

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from vigil.cli.channels import channels_app
 from vigil.cli.workspace import open_workspace
 from vigil.errors import VigilError
 from vigil.settings import Settings
@@ -14,6 +15,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 alerts_app = typer.Typer(help="Alert rules and notifications.", no_args_is_help=True)
+alerts_app.add_typer(channels_app, name="channels")
 
 
 @alerts_app.command("evaluate")
@@ -63,9 +65,9 @@ def _signals(month: str | None) -> pd.DataFrame:
 @alerts_app.command("notify")
 def notify_command() -> None:
     """Deliver pending notifications, retrying with back-off until each is sent or gives up."""
-    from vigil.workspace.notifications import deliver_all
+    from vigil.workspace.notifications import Sender, deliver_all
 
-    made = deliver_all(open_workspace())
+    made = deliver_all(open_workspace(), sender=Sender.from_settings(Settings.from_env()))
     typer.echo(f"{made} delivery attempt(s)")
 
 

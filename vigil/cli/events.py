@@ -310,10 +310,11 @@ def _is_month(text: str) -> bool:
 
 def _save(payload: dict[str, Any]) -> None:
     """Keep a copy of every monitor run, with its provenance, under the outputs folder."""
+    from vigil.files import write_private
+
     folder = Settings.from_env().ensure_home() / "outputs"
-    folder.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
-    (folder / f"monitor-{stamp}.json").write_text(json.dumps(payload, default=str, indent=1))
+    write_private(folder / f"monitor-{stamp}.json", json.dumps(payload, default=str, indent=1))
 
 
 def register(app: typer.Typer) -> None:

@@ -5,6 +5,7 @@ Exit codes: 0 success, 1 a data or user error (one line on stderr), 2 a usage er
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import typer
@@ -16,7 +17,7 @@ from vigil.cli import backtest as backtest_cli
 from vigil.cli import brief as brief_cli
 from vigil.cli import events as events_cli
 from vigil.cli import triage as triage_cli
-from vigil.errors import VigilError
+from vigil.errors import VigilError, redact_paths
 
 
 class VigilGroup(TyperGroup):
@@ -26,7 +27,7 @@ class VigilGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except VigilError as err:
-            message = " ".join(str(err).split())
+            message = redact_paths(" ".join(str(err).split()), others=False)
             typer.echo(f"vigil: error: {message}", err=True)
             raise typer.Exit(err.exit_code) from err
 
@@ -64,5 +65,7 @@ def main(
 
 
 def run() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: everything this process creates is owner-only (umask 077),
+    since the data directory holds confidential reports and password hashes."""
+    os.umask(0o077)
     app()

@@ -122,10 +122,14 @@ class EventStore:
     @contextmanager
     def connect(self, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         """An open connection with the schema and country tables in place; closed on exit."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        from vigil.files import make_dirs, make_private
+
+        make_dirs(self.path.parent)
         if read_only and not self.path.exists():
             read_only = False
         con = duckdb.connect(str(self.path), read_only=read_only)
+        wal = self.path.with_name(self.path.name + ".wal")
+        make_private(self.path, wal)
         try:
             spill = self.path.parent / "events.tmp"
             con.execute(f"SET memory_limit='{MEMORY_LIMIT}'")
@@ -138,12 +142,22 @@ class EventStore:
                 con.execute(SCHEMA)
             yield con
         finally:
+            make_private(wal)
             con.close()
+            make_private(self.path, wal)
 
     def query(self, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
         """Run one read query and return its result as a DataFrame."""
         with self.connect() as con:
             return con.execute(sql, params or []).df()
+
+    def month_range(self) -> tuple[str, str] | None:
+        """The first and last event month (``YYYY-MM``), or None for an empty store."""
+        with self.connect() as con:
+            row = con.execute(
+                "SELECT strftime(min(month), '%Y-%m'), strftime(max(month), '%Y-%m') FROM events"
+            ).fetchone()
+        return None if row is None or row[0] is None else (str(row[0]), str(row[1]))
 
     def stats(self) -> dict[str, Any]:
         """Counts for ``vigil events stats``: events, by source, by violence type, quarantined."""

@@ -54,6 +54,11 @@ def design_frame(table: RiskTable) -> pd.DataFrame:
 def check_base_year(table: RiskTable, base_year: int) -> None:
     """Refuse base years without predictors or without enough labelled history."""
     low = table.first_year + 10
+    if low > table.last_year:
+        raise UsageError(
+            f"the table {table.source} covers {table.first_year}–{table.last_year}: a forecast "
+            "needs at least 11 years (10 of labelled history before the base year)"
+        )
     if not low <= base_year <= table.last_year:
         raise UsageError(
             f"base year {base_year} is out of range: the table {table.source} supports "

@@ -7,6 +7,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from vigil.files import private_dir
 from vigil.risk.forecast import Forecast
 
 
@@ -20,7 +21,7 @@ def forecast_path(home: Path, result: Forecast) -> Path:
 def save_forecast(home: Path, result: Forecast) -> Path:
     """Write the forecast CSV and its provenance JSON atomically; return the CSV path."""
     path = forecast_path(home, result)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     _atomic_write(path, result.frame.to_csv(index=False))
     _atomic_write(
         path.with_suffix(".json"), json.dumps(result.provenance.to_dict(), indent=2) + "\n"

@@ -123,6 +123,9 @@ def _parse(raw: bytes, path: str) -> pd.DataFrame:
 def validate(frame: pd.DataFrame, path: str) -> pd.DataFrame:
     """Check columns, types, ranges, uniqueness and countries; return a typed frame."""
     _check_columns(frame, path)
+    if frame.empty:
+        raise DataError("the table has a header but no rows: expected one row per country-year",
+                        path=path)  # fmt: skip
     typed = _to_numbers(frame, path)
     _check_complete(typed, path)
     _check_ranges(typed, path)

@@ -12,6 +12,7 @@ from fastapi import APIRouter
 
 def routers() -> list[APIRouter]:
     """The site's routers, with the start-up (snapshot, seeding) attached as a lifespan."""
+    from vigil.web.account import router as account
     from vigil.web.pages import router as public
     from vigil.web.site import lifespan
     from vigil.web.workbench import router as signed_in
@@ -19,6 +20,7 @@ def routers() -> list[APIRouter]:
     router = APIRouter(lifespan=lifespan, include_in_schema=False)
     router.include_router(public)
     router.include_router(signed_in)
+    router.include_router(account)
     return [router]
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from functools import cache
 from typing import Any
 from urllib.parse import urlencode
@@ -10,7 +9,7 @@ from urllib.parse import urlencode
 from fastapi import Request
 
 from vigil import __version__
-from vigil.api.security import SESSION_COOKIE, Caller
+from vigil.api.security import Caller, csrf_token
 from vigil.web.charts import history_chart
 from vigil.web.snapshot import RiskSnapshot
 
@@ -41,13 +40,6 @@ def common(request: Request) -> dict[str, Any]:
         "vigil_version": __version__,
         "csrf": csrf_token(request),
     }
-
-
-def csrf_token(request: Request) -> str:
-    """A token bound to the session cookie: forms must echo it back."""
-    cookie = request.cookies.get(SESSION_COOKIE, "")
-    secret = str(request.app.state.session_secret)
-    return hashlib.sha256(f"{secret}|csrf|{cookie}".encode()).hexdigest()[:32]
 
 
 def filtered(snap: RiskSnapshot, region: str, threshold: float | None) -> list[dict[str, Any]]:

@@ -1,8 +1,9 @@
 """First-run seeding of a fresh data directory, so ``vigil serve`` is useful at once.
 
 On the first start the workspace gets an administrator (whose one-time password is returned
-for printing, never stored in clear), the Framework of Analysis is checked, the bundled
-event samples are ingested, and two standing alert rules are run over the current forecast.
+for printing, never stored in clear, and must be changed at the first sign-in), the Framework
+of Analysis is checked, the bundled event samples are ingested, and two standing alert rules
+are run over the current forecast.
 A marker file records that this happened, so later starts (and other workers) skip it; a
 file lock keeps two workers from seeding at once.
 """
@@ -23,6 +24,7 @@ import pandas as pd
 from sqlalchemy import func, select
 
 from vigil.data import bundled
+from vigil.files import private_file, write_private
 from vigil.provenance import utc_now
 from vigil.settings import Settings
 from vigil.web.snapshot import RiskSnapshot
@@ -52,8 +54,7 @@ class SeedResult:
 
 @contextmanager
 def _locked(home: Path) -> Iterator[None]:
-    path = home / "web" / "seed.lock"
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path = private_file(home / "web" / "seed.lock")
     with path.open("w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
@@ -83,7 +84,7 @@ def ensure_seeded(db: Database, settings: Settings, snapshot: RiskSnapshot) -> S
             "model": snapshot.model,
             "base_year": snapshot.base_year,
         }
-        (settings.home / MARKER).write_text(json.dumps(marker, indent=2) + "\n")
+        write_private(settings.home / MARKER, json.dumps(marker, indent=2) + "\n")
         return SeedResult(seeded=True, admin_password=password, events=events, alerts=alerts)
 
 
@@ -96,7 +97,13 @@ def _admin(db: Database) -> str | None:
             return None
         password = secrets.token_urlsafe(12)
         add_user(
-            session, SystemActor(), ADMIN, role="admin", clearance="confidential", password=password
+            session,
+            SystemActor(),
+            ADMIN,
+            role="admin",
+            clearance="confidential",
+            password=password,
+            must_change_password=True,
         )
         return password
 

@@ -21,6 +21,7 @@ import pandas as pd
 
 from vigil import __version__
 from vigil.data import bundled
+from vigil.files import private_dir
 from vigil.provenance import utc_now
 from vigil.settings import Settings
 from vigil.web.precompute import HISTORY_FILE, INTERVAL_FILE, META_FILE
@@ -297,7 +298,8 @@ def region_of(iso3: str) -> str:
 
 
 def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write a cache file (mkstemp makes it 600) in an owner-only folder."""
+    private_dir(path.parent)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     with os.fdopen(handle, "w", encoding="utf-8") as stream:
         stream.write(text)

@@ -16,7 +16,8 @@ from vigil.api.security import SESSION_COOKIE, Caller, optional_user
 
 
 async def visitor(request: Request) -> Caller | None:
-    """The signed-in caller, or None for an anonymous visitor."""
+    """The signed-in caller, or None for an anonymous visitor (or one who must first change
+    a one-time password: they reach only the password page)."""
     header = request.headers.get("authorization", "")
     if not header and SESSION_COOKIE not in request.cookies:
         return None
@@ -26,4 +27,5 @@ async def visitor(request: Request) -> Caller | None:
         if scheme.lower() == "bearer" and token.strip()
         else None
     )
-    return await run_in_threadpool(optional_user, request, credentials)
+    caller = await run_in_threadpool(optional_user, request, credentials)
+    return None if caller is None or caller.must_change_password else caller

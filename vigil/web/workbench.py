@@ -16,7 +16,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from vigil.api.security import Caller
 from vigil.errors import (
-    AuthenticationError,
     ConflictError,
     NotFoundError,
     PermissionDeniedError,
@@ -45,23 +44,6 @@ def _check_csrf(request: Request, token: str) -> None:
 
 def _db(request: Request) -> Any:
     return request.app.state.db
-
-
-@router.post("/signin", response_class=HTMLResponse)
-def sign_in(
-    request: Request,
-    username: Annotated[str, Form(max_length=120)],
-    password: Annotated[str, Form(max_length=1000)],
-    next: Annotated[str, Form(max_length=1000)] = "/alerts",
-) -> Response:
-    """The login form's target: the API's sign-in, but a wrong password re-shows the form."""
-    from vigil.api.routers.auth import login
-
-    try:
-        return login(request, _db(request), username, password, next)
-    except AuthenticationError:
-        return page(request, "login.html", status=401, user=None, next=next, username=username,
-                    error="Unknown user name or wrong password.")  # fmt: skip
 
 
 @router.get("/alerts", response_class=HTMLResponse)

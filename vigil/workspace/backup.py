@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection
 
 from vigil import __version__
 from vigil.errors import ConflictError, DataError
+from vigil.files import private_file
 from vigil.workspace.database import Database, utcnow
 from vigil.workspace.migrations import current_revision, head_revision, upgrade
 from vigil.workspace.schema import metadata
@@ -86,8 +87,7 @@ def _decode(table: Table, row: dict[str, Any], where: str) -> dict[str, Any]:
 
 def backup(db: Database, path: Path) -> BackupSummary:
     """Write a consistent snapshot of every table to ``path`` (gzip if it ends in ``.gz``)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
+    partial = private_file(path.with_name(path.name + ".partial"))
     digest, counts = hashlib.sha256(), {}
     options = {} if db.is_sqlite else {"isolation_level": "REPEATABLE READ"}
     with db.engine.connect().execution_options(**options) as conn, conn.begin():

@@ -167,7 +167,10 @@ def _open_sqlite(url: str, path: str | None, options: dict[str, Any]) -> Databas
     if path and path != ":memory:":
         from pathlib import Path
 
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        from vigil.files import private_file
+
+        # SQLite gives its -wal and -shm files the mode of the database file: 600 for all.
+        private_file(Path(path))
     opts = {
         "connect_args": {"timeout": 60, "check_same_thread": False},
         "pool_size": 20,

@@ -16,9 +16,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from vigil.errors import DataError
+from vigil.workspace import outbound
 from vigil.workspace.duplicates import (
     Duplicate,
     KnownText,
@@ -29,6 +28,7 @@ from vigil.workspace.duplicates import (
     near_duplicate_pairs,
     similarity,
 )
+from vigil.workspace.outbound import OutboundPolicy
 
 __all__ = [
     "MAX_BYTES",
@@ -60,6 +60,7 @@ _SUFFIXES = {
 }
 _MEDIA_ALIASES = {"application/xhtml+xml": HTML, "text/markdown": PLAIN, "application/x-pdf": PDF}
 _BLOCKS = ("p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote")
+FEED_TYPES = "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.1"
 _BREAK = "\ue000"  # a private-use character marks block boundaries while text is flattened
 
 
@@ -229,12 +230,18 @@ def _tidy(text: str) -> str:
 
 
 def read_feed(
-    source: str | bytes | Path, *, timeout: float = 10.0, client: httpx.Client | None = None
+    source: str | bytes | Path, *, policy: OutboundPolicy | None = None
 ) -> list[FeedItem]:
-    """Entries of an RSS or Atom feed given as a URL, a file path or the feed's bytes."""
+    """Entries of an RSS or Atom feed given as an http(s) URL, the feed's bytes, or (from the
+    command line and tests only) a :class:`~pathlib.Path`.
+
+    A URL is fetched under ``policy`` (by default: public addresses only, bounded size, time
+    and redirects; see :mod:`vigil.workspace.outbound`); a string that is not an http(s) URL
+    is refused, never opened as a file.
+    """
     import feedparser
 
-    where, payload = _feed_payload(source, timeout=timeout, client=client)
+    where, payload = _feed_payload(source, policy or OutboundPolicy())
     parsed: Any = feedparser.parse(payload)
     if not parsed.version and not parsed.entries:
         reason = parsed.get("bozo_exception", "no RSS or Atom elements")
@@ -243,37 +250,25 @@ def read_feed(
     return [_feed_item(entry, feed_title, where) for entry in parsed.entries]
 
 
-def _feed_payload(
-    source: str | bytes | Path, *, timeout: float, client: httpx.Client | None
-) -> tuple[str, bytes]:
+def _feed_payload(source: str | bytes | Path, policy: OutboundPolicy) -> tuple[str, bytes]:
     if isinstance(source, bytes):
         return "<feed>", source
-    if isinstance(source, str) and source.startswith(("http://", "https://")):
-        return source, _fetch(source, timeout=timeout, client=client)
-    path = Path(source)
+    if isinstance(source, str):
+        return source, _fetch(source, policy)
     try:
-        return str(path), path.read_bytes()
+        return str(source), source.read_bytes()
     except OSError as err:
-        raise DataError(f"cannot read the feed file: {err.strerror}", path=str(path)) from err
+        raise DataError(f"cannot read the feed file: {err.strerror}", path=str(source)) from err
 
 
-def _fetch(url: str, *, timeout: float, client: httpx.Client | None) -> bytes:
-    """GET a feed URL; HTTP and network failures become a DataError naming the URL."""
-    own = client is None
-    http = client or httpx.Client(timeout=timeout, follow_redirects=True)
-    try:
-        response = http.get(url, headers={"Accept": "application/rss+xml, application/atom+xml"})
-        response.raise_for_status()
-        return response.content
-    except httpx.HTTPStatusError as err:
-        raise DataError(
-            f"the feed server answered HTTP {err.response.status_code}", path=url
-        ) from err
-    except httpx.HTTPError as err:
-        raise DataError(f"cannot fetch the feed: {err}", path=url) from err
-    finally:
-        if own:
-            http.close()
+def _fetch(url: str, policy: OutboundPolicy) -> bytes:
+    """GET a feed URL under the outbound policy; an HTTP error status becomes a DataError."""
+    answer = outbound.request(
+        policy, "GET", outbound.check_url(url), headers={"Accept": FEED_TYPES}
+    )
+    if answer.status >= 300:
+        raise DataError(f"the feed server answered HTTP {answer.status}", path=url)
+    return answer.content
 
 
 def _feed_item(entry: Any, feed_title: str | None, where: str) -> FeedItem:

@@ -3,15 +3,19 @@
 Each (channel, alert, event) is queued at most once — a unique key deduplicates. Delivery runs
 outside the request that raised the alert: :func:`deliver_due` sends what is due, records every
 attempt (success or failure, with the detail), and schedules a failed one again after an
-exponentially growing delay until ``max_attempts`` is reached.
+exponentially growing delay until ``max_attempts`` is reached. A message that cannot be sent
+at all (a refused address, a missing key) is a failed attempt like any other, and delivery
+carries on with the next. Channels live in :mod:`vigil.workspace.channels`.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 import smtplib
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
@@ -21,28 +25,39 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, select,
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from vigil import __version__
-from vigil.errors import UsageError
-from vigil.workspace import audit
-from vigil.workspace.access import Role, require_role
+from vigil.errors import UsageError, VigilError
+from vigil.workspace import outbound
+from vigil.workspace.channels import (
+    KINDS,
+    SEVERITY_RANK,
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    Channel,
+    add_channel,
+    channel_secret,
+    email_addresses,
+    signature,
+)
 from vigil.workspace.database import Base, Database, UTCDateTime, utcnow
+from vigil.workspace.outbound import OutboundPolicy
 
-KINDS = ("webhook", "email")
-SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2}
-
-
-class Channel(Base):
-    """Where notifications go: a webhook URL, or e-mail addresses through an SMTP server."""
-
-    __tablename__ = "notification_channels"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(120), unique=True)
-    kind: Mapped[str] = mapped_column(String(20))
-    target: Mapped[str] = mapped_column(String(500))
-    config: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    min_severity: Mapped[str] = mapped_column(String(10), default="low")
-    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+__all__ = [
+    "KINDS",
+    "SEVERITY_RANK",
+    "Channel",
+    "DeliveryAttempt",
+    "Notification",
+    "RetryPolicy",
+    "Sender",
+    "add_channel",
+    "attempts_for",
+    "deliver_all",
+    "deliver_due",
+    "enqueue",
+    "payload_for",
+    "send",
+]
+log = logging.getLogger(__name__)
 
 
 class Notification(Base):
@@ -92,42 +107,19 @@ class RetryPolicy:
         return self.base_delay * (self.factor ** (attempt - 1))
 
 
-def add_channel(
-    session: Session,
-    user: Any,
-    name: str,
-    kind: str,
-    target: str,
-    *,
-    config: dict[str, Any] | None = None,
-    min_severity: str = "low",
-) -> Channel:
-    """Register a channel; e-mail channels need ``smtp_host`` (and may set port and sender)."""
-    require_role(user, Role.admin, "Adding a notification channel")
-    if kind not in KINDS:
-        raise UsageError(f"channel kind {kind!r}: use one of {', '.join(KINDS)}")
-    if min_severity not in SEVERITY_RANK:
-        raise UsageError(f"min_severity {min_severity!r}: use low, medium or high")
-    config = dict(config or {})
-    if kind == "webhook" and not target.startswith(("http://", "https://")):
-        raise UsageError(f"a webhook target must be an http(s) URL, got {target!r}")
-    if kind == "email" and ("@" not in target or "smtp_host" not in config):
-        raise UsageError("an email channel needs addresses as target and config.smtp_host")
-    channel = Channel(
-        name=name,
-        kind=kind,
-        target=target,
-        config=config,
-        min_severity=min_severity,
-        enabled=True,
-        created_at=utcnow(),
-    )
-    session.add(channel)
-    session.flush()
-    audit.record(
-        session, user, "create", "notification_channel", channel.id, after=audit.snapshot(channel)
-    )
-    return channel
+@dataclass(frozen=True)
+class Sender:
+    """What delivery needs besides the database: the outbound policy for webhooks and the
+    server key their signing secrets derive from (None: webhooks cannot be signed, so fail)."""
+
+    outbound: OutboundPolicy = field(default_factory=OutboundPolicy)
+    signing_key: str | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> Sender:
+        """The sender configured in :class:`vigil.settings.Settings`."""
+        key = settings.secret_key.get_secret_value() if settings.secret_key else None
+        return cls(OutboundPolicy.from_settings(settings), key)
 
 
 def payload_for(alert: Any, event: str) -> dict[str, Any]:
@@ -154,7 +146,9 @@ def enqueue(session: Session, alert: Any, event: str) -> list[Notification]:
     """
     if alert.confidentiality != "public":
         return []
-    channels = session.scalars(select(Channel).where(Channel.enabled.is_(True)))
+    channels = session.scalars(
+        select(Channel).where(Channel.enabled.is_(True), Channel.deleted_at.is_(None))
+    )
     queued = []
     for channel in channels:
         if SEVERITY_RANK[alert.severity] < SEVERITY_RANK[channel.min_severity]:
@@ -179,20 +173,39 @@ def enqueue(session: Session, alert: Any, event: str) -> list[Notification]:
     return queued
 
 
-def send(channel: Channel, payload: dict[str, Any], timeout: float) -> str:
+def send(channel: Channel, payload: dict[str, Any], timeout: float, sender: Sender) -> str:
     """Deliver one payload on one channel; returns a short detail or raises on failure."""
     if channel.kind == "webhook":
-        response = httpx.post(channel.target, json=payload, timeout=timeout)
-        response.raise_for_status()
-        return f"HTTP {response.status_code}"
+        return _post_webhook(channel, payload, sender)
     return _send_email(channel, payload, timeout)
+
+
+def _post_webhook(channel: Channel, payload: dict[str, Any], sender: Sender) -> str:
+    """POST the signed JSON body under the outbound policy; no redirects are followed."""
+    if not sender.signing_key:
+        raise UsageError("webhooks are signed: set VIGIL_SECRET_KEY for the notifier")
+    body = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
+    stamp = int(time.time())
+    headers = {
+        "Content-Type": "application/json",
+        TIMESTAMP_HEADER: str(stamp),
+        SIGNATURE_HEADER: signature(channel_secret(sender.signing_key, channel), stamp, body),
+    }
+    answer = outbound.request(
+        sender.outbound, "POST", channel.target, content=body, headers=headers,
+        follow_redirects=False,
+    )  # fmt: skip
+    if not 200 <= answer.status < 300:
+        raise UsageError(f"the webhook answered HTTP {answer.status}")
+    return f"HTTP {answer.status}"
 
 
 def _send_email(channel: Channel, payload: dict[str, Any], timeout: float) -> str:
     alert = payload["alert"]
+    recipients = email_addresses(channel.target)
     message = EmailMessage()
     message["From"] = channel.config.get("sender", "vigil@localhost")
-    message["To"] = channel.target
+    message["To"] = ", ".join(recipients)
     message["Subject"] = f"[Vigil {alert['severity']}] {alert['title']}"[:200]
     message.set_content(
         f"Alert {alert['id']} ({alert['kind']}) for {alert['iso3']}: {alert['title']}\n"
@@ -212,19 +225,27 @@ def deliver_due(
     now: Callable[[], datetime] = utcnow,
     policy: RetryPolicy | None = None,
     limit: int = 100,
+    sender: Sender | None = None,
 ) -> list[DeliveryAttempt]:
-    """Attempt every pending notification that is due; log each attempt; schedule retries."""
-    policy = policy or RetryPolicy()
+    """Attempt every pending notification that is due on an enabled channel; log each attempt
+    (failures too: one bad channel never stops the others); schedule retries."""
+    policy, sender = policy or RetryPolicy(), sender or Sender()
     with db.session(write=False) as session:
         due = list(
             session.scalars(
                 select(Notification.id)
-                .where(Notification.status == "pending", Notification.next_attempt_at <= now())
+                .join(Channel, Channel.id == Notification.channel_id)
+                .where(
+                    Notification.status == "pending",
+                    Notification.next_attempt_at <= now(),
+                    Channel.enabled.is_(True),
+                    Channel.deleted_at.is_(None),
+                )
                 .order_by(Notification.id)
                 .limit(limit)
             )
         )
-    attempts = (_attempt(db, note_id, now, policy) for note_id in due)
+    attempts = (_attempt(db, note_id, now, policy, sender) for note_id in due)
     return [attempt for attempt in attempts if attempt is not None]
 
 
@@ -245,7 +266,11 @@ def _claim(db: Database, note_id: int, now: Callable[[], datetime], policy: Retr
 
 
 def _attempt(
-    db: Database, note_id: int, now: Callable[[], datetime], policy: RetryPolicy
+    db: Database,
+    note_id: int,
+    now: Callable[[], datetime],
+    policy: RetryPolicy,
+    sender: Sender,
 ) -> DeliveryAttempt | None:
     if not _claim(db, note_id, now, policy):
         return None
@@ -255,10 +280,26 @@ def _attempt(
         payload = dict(note.payload)
     started = time.perf_counter()
     try:
-        detail, ok = send(channel, payload, policy.timeout), True
-    except (httpx.HTTPError, OSError, smtplib.SMTPException) as err:
+        detail, ok = send(channel, payload, policy.timeout, sender), True
+    except (VigilError, httpx.HTTPError, OSError, smtplib.SMTPException, ValueError) as err:
+        detail, ok = f"{type(err).__name__}: {err}", False
+    except Exception as err:
+        log.exception("delivering notification %s failed unexpectedly", note_id)
         detail, ok = f"{type(err).__name__}: {err}", False
     took = int((time.perf_counter() - started) * 1000)
+    return _record(db, note_id, now, policy, ok, detail, took)
+
+
+def _record(
+    db: Database,
+    note_id: int,
+    now: Callable[[], datetime],
+    policy: RetryPolicy,
+    ok: bool,
+    detail: str,
+    took: int,
+) -> DeliveryAttempt:
+    """Log one attempt and move the notification on: sent, retried later, or failed."""
     with db.session() as session:
         note = session.get_one(Notification, note_id)
         note.attempts += 1
@@ -288,15 +329,22 @@ def deliver_all(
     policy: RetryPolicy | None = None,
     sleep: Callable[[float], None] = time.sleep,
     now: Callable[[], datetime] = utcnow,
+    sender: Sender | None = None,
 ) -> int:
-    """Keep delivering until nothing is pending (waiting out back-offs); returns attempts made."""
+    """Keep delivering until nothing is pending on an enabled channel (waiting out back-offs);
+    returns the attempts made."""
     made = 0
     while True:
-        made += len(deliver_due(db, now=now, policy=policy))
+        made += len(deliver_due(db, now=now, policy=policy, sender=sender))
         with db.session(write=False) as session:
             upcoming = session.scalar(
                 select(Notification.next_attempt_at)
-                .where(Notification.status == "pending")
+                .join(Channel, Channel.id == Notification.channel_id)
+                .where(
+                    Notification.status == "pending",
+                    Channel.enabled.is_(True),
+                    Channel.deleted_at.is_(None),
+                )
                 .order_by(Notification.next_attempt_at)
                 .limit(1)
             )

@@ -42,6 +42,7 @@ from vigil.workspace.access import (
     visible,
 )
 from vigil.workspace.database import Base, UTCDateTime, page_of, utcnow
+from vigil.workspace.outbound import OutboundPolicy, check_target
 from vigil.workspace.situations import check_iso3
 
 VERDICTS = ("confirmed", "corrected", "rejected")
@@ -155,10 +156,14 @@ def add_source(
     kind: str = "manual",
     url: str | None = None,
     confidentiality: str = "public",
+    policy: OutboundPolicy | None = None,
 ) -> Source:
-    """Register a source; reports from it are never below its confidentiality."""
+    """Register a source; reports from it are never below its confidentiality. A feed's URL
+    must be http(s) and pass the outbound address ``policy``."""
     require_role(user, Role.analyst, "Adding a source")
     level = parse_level(confidentiality).value
+    if kind == "feed":
+        check_target(url or "", policy or OutboundPolicy())
     require_clearance(user, level, "Adding a source")
     if session.scalar(select(Source.id).where(Source.name == name)) is not None:
         raise ConflictError(f"a source named {name!r} exists already")

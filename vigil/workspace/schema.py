@@ -10,6 +10,7 @@ from vigil.workspace import (  # noqa: F401  (imported for their tables)
     notifications,
     reports,
     responses,
+    sessions,
     users,
 )
 from vigil.workspace.database import Base

@@ -1,4 +1,4 @@
-"""Alerts and their rules, comments, notification channels and delivery log."""
+"""Alerts and their rules and comments (channels and deliveries: :mod:`.channels`)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 
 from vigil.api.errors import ERRORS
 from vigil.api.pagination import Page, Paging
@@ -15,7 +14,6 @@ from vigil.api.routers.forecasts import cached_forecast
 from vigil.api.security import Admin, Analyst, Anyone, Db, Reviewer
 from vigil.errors import VigilError
 from vigil.workspace import alerts as work
-from vigil.workspace import notifications
 from vigil.workspace.access import Level
 from vigil.workspace.alerts import RuleKind, State
 
@@ -82,35 +80,6 @@ class EvaluateIn(BaseModel):
     base_year: int | None = Field(default=None, ge=1800, le=2200)
     signals: bool = Field(default=False, description="Also run the event-signal rules.")
     month: str | None = Field(default=None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
-
-
-class ChannelIn(BaseModel):
-    name: str = Field(min_length=1, max_length=120)
-    kind: Literal["webhook", "email"]
-    target: str = Field(min_length=1, max_length=500)
-    config: dict[str, Any] = Field(default_factory=dict)
-    min_severity: Severity = "low"
-
-
-class ChannelOut(BaseModel):
-    id: int
-    name: str
-    kind: str
-    target: str
-    min_severity: str
-    enabled: bool
-
-
-class NotificationOut(BaseModel):
-    id: int
-    channel_id: int
-    alert_id: int
-    event: str
-    status: str
-    attempts: int
-    next_attempt_at: datetime
-    last_error: str | None
-    sent_at: datetime | None
 
 
 def _out(alert: work.Alert, caller: Any = None) -> AlertOut:
@@ -220,42 +189,3 @@ def evaluate(body: EvaluateIn, caller: Reviewer, db: Db, request: Request) -> li
         if signals is not None and not signals.empty:
             raised += work.evaluate_signals(session, caller, signals)
         return [_out(a) for a in raised]
-
-
-@router.get("/channels", response_model=list[ChannelOut])
-def list_channels(caller: Admin, db: Db) -> list[ChannelOut]:
-    """Notification channels (admin)."""
-    with db.session(write=False) as session:
-        rows = session.scalars(select(notifications.Channel).order_by(notifications.Channel.id))
-        return [ChannelOut.model_validate(c, from_attributes=True) for c in rows]
-
-
-@router.post("/channels", response_model=ChannelOut, status_code=201)
-def add_channel(body: ChannelIn, caller: Admin, db: Db) -> ChannelOut:
-    """Add a webhook or e-mail channel (admin)."""
-    with db.session() as session:
-        channel = notifications.add_channel(
-            session,
-            caller,
-            body.name,
-            body.kind,
-            body.target,
-            config=body.config,
-            min_severity=body.min_severity,
-        )
-        return ChannelOut.model_validate(channel, from_attributes=True)
-
-
-@router.get("/notifications", response_model=Page[NotificationOut])
-def list_notifications(caller: Admin, db: Db, page: Paging) -> Page[NotificationOut]:
-    """Queued, sent and failed notifications, newest first (admin)."""
-    from sqlalchemy import func
-
-    model = notifications.Notification
-    with db.session(write=False) as session:
-        total = session.scalar(select(func.count()).select_from(model)) or 0
-        rows = session.scalars(
-            select(model).order_by(model.id.desc()).limit(page.limit).offset(page.offset)
-        )
-        items = [NotificationOut.model_validate(n, from_attributes=True) for n in rows]
-    return Page(items=items, total=total, limit=page.limit, offset=page.offset)

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from vigil.api.errors import ERRORS
 from vigil.api.pagination import Page, Paging
-from vigil.errors import NotFoundError
+from vigil.errors import NotFoundError, UsageError
 
 router = APIRouter(tags=["events"], responses=ERRORS)
 _lock = threading.Lock()
@@ -46,7 +46,11 @@ def event_store(request: Request) -> Any:
 
 
 def signals_for(request: Request, month: str | None) -> list[dict[str, Any]]:
-    """Signals of ``month`` (latest when None), computed once per store state and month."""
+    """Signals of ``month`` (latest when None), computed once per store state and month.
+
+    Only months within the stored events are computed (others answer 400), and entries of an
+    older store state are dropped, so the cache stays as small as the data.
+    """
     from vigil.events.signals import monitor
 
     store = event_store(request)
@@ -55,8 +59,21 @@ def signals_for(request: Request, month: str | None) -> list[dict[str, Any]]:
     key = ("signals", month, stamp)
     with _lock:
         if key not in cache:
+            _check_month(store, month)
+            for stale in [k for k in cache if k[0] == "signals" and k[2] != stamp]:
+                del cache[stale]
             cache[key] = [s.as_dict() for s in monitor(store, month)]
         return list(cache[key])
+
+
+def _check_month(store: Any, month: str | None) -> None:
+    """Refuse a month outside the first and last month of the stored events."""
+    if month is None:
+        return
+    span = store.month_range()
+    if span is None or not span[0] <= month <= span[1]:
+        held = f"{span[0]} to {span[1]}" if span else "no events"
+        raise UsageError(f"month {month} is outside the stored events ({held})")
 
 
 @router.get("/events/stats", response_model=EventStats)

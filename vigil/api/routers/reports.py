@@ -21,6 +21,7 @@ from vigil.workspace import intake
 from vigil.workspace import reports as store
 from vigil.workspace.access import Level, can_see
 from vigil.workspace.database import Database
+from vigil.workspace.outbound import OutboundPolicy
 
 router = APIRouter(tags=["reports"], responses=ERRORS)
 ReportId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -283,7 +284,7 @@ def list_sources(caller: Anyone, db: Db) -> list[SourceOut]:
 
 
 @router.post("/sources", response_model=SourceOut, status_code=201)
-def add_source(body: SourceIn, caller: Analyst, db: Db) -> SourceOut:
+def add_source(body: SourceIn, caller: Analyst, db: Db, request: Request) -> SourceOut:
     """Register a source (a feed URL for ``kind: feed``)."""
     with db.session() as session:
         source = store.add_source(
@@ -293,6 +294,7 @@ def add_source(body: SourceIn, caller: Analyst, db: Db) -> SourceOut:
             kind=body.kind,
             url=body.url,
             confidentiality=body.confidentiality.value,
+            policy=OutboundPolicy.from_settings(request.app.state.settings),
         )
         return SourceOut.model_validate(source, from_attributes=True)
 
@@ -307,7 +309,7 @@ def poll_source(
         if source is None or source.kind != "feed" or not source.url:
             raise NotFoundError(f"no feed source {source_id}")
         name, url = source.name, source.url
-    items = intake.read_feed(url)
+    items = intake.read_feed(url, policy=OutboundPolicy.from_settings(request.app.state.settings))
     ids, duplicates = [], 0
     for item in items:
         given = store.ReportInput(
