@@ -319,7 +319,8 @@ def _save(request: Request, assessment_id: int, user: Caller, fields: dict[str, 
             indicator_id=key[7:],
             rating=value,
             confidence=fields.get(f"confidence:{key[7:]}", "medium"),
-            note=fields.get(f"note:{key[7:]}", "")[:2000],
+            note=fields.get(f"note:{key[7:]}", ""),
+            evidence=None,
         )
         for key, value in fields.items()
         if key.startswith("rating:")
@@ -333,7 +334,7 @@ def _save(request: Request, assessment_id: int, user: Caller, fields: dict[str, 
                 found,
                 expected_version=int(fields.get("version", 0)),
                 ratings=ratings,
-                summary=fields.get("summary", "")[:20000],
+                summary=fields.get("summary", ""),
             )
         return "Saved."
     except (*PROBLEMS, ValueError) as err:
@@ -367,7 +368,7 @@ def reports(
 @router.get("/reports/{report_id}", response_class=HTMLResponse)
 def report(request: Request, report_id: Id, user: Viewer) -> Response:
     """One report, if the user's clearance covers it (otherwise: not found)."""
-    from vigil.workspace.reports import get_report
+    from vigil.workspace.reports import get_report, is_web_url
 
     if user is None:
         return _signin(request)
@@ -378,7 +379,7 @@ def report(request: Request, report_id: Id, user: Viewer) -> Response:
                 "id": found.id,
                 "title": found.title,
                 "text": found.text,
-                "url": found.url,
+                "url": found.url if is_web_url(found.url) else None,
                 "confidentiality": found.confidentiality,
                 "created_by": found.created_by,
                 "created_at": found.created_at,

@@ -280,7 +280,7 @@ def _feed_item(entry: Any, feed_title: str | None, where: str) -> FeedItem:
     content = entry.get("content") or []
     body = " ".join(part.get("value", "") for part in content) or entry.get("summary", "")
     title = _tidy(_html_to_text(entry.get("title", "")))
-    link = entry.get("link") or None
+    link = _web_link(entry.get("link"))
     return FeedItem(
         id=str(entry.get("id") or link or fingerprint(f"{title}\n{body}")),
         title=title,
@@ -290,6 +290,13 @@ def _feed_item(entry: Any, feed_title: str | None, where: str) -> FeedItem:
         feed_title=feed_title,
         source=where,
     )
+
+
+def _web_link(link: Any) -> str | None:
+    """An entry's link if it is an http(s) address; other schemes are dropped, not stored."""
+    from vigil.workspace.reports import is_web_url
+
+    return link.strip() if isinstance(link, str) and is_web_url(link.strip()) else None
 
 
 def _entry_time(entry: Any) -> datetime | None:

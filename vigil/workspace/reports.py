@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import (
     JSON,
@@ -140,6 +141,30 @@ class Stored:
     similarity: float | None = None
 
 
+def is_web_url(url: str | None) -> bool:
+    """Whether ``url`` is an absolute http(s) address: the only links a report may carry.
+
+    Anything else (``javascript:``, ``data:``, a file path, a relative link) could run script or
+    reach the reader's machine when shown as a link, so it is refused at intake and never
+    rendered.
+    """
+    if not url or url != url.strip() or any(ord(c) < 33 or c == "\\" for c in url):
+        return False
+    parts = urlsplit(url)
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+
+
+def check_url(url: str | None) -> str | None:
+    """``url`` if it is a web address (or empty), else a usage error saying what is accepted."""
+    if url is None or not url.strip():
+        return None
+    if not is_web_url(url.strip()):
+        raise UsageError(
+            f"report url {url[:80]!r}: only http:// and https:// addresses are accepted"
+        )
+    return url.strip()
+
+
 def band_keys(signature: Any, bands: int = 32) -> list[str]:
     """Short index keys of a MinHash signature's bands."""
     rows = signature.size // bands
@@ -204,6 +229,7 @@ def store_report(
         level = Level(source.confidentiality)
     require_clearance(user, level.value, "Adding a report")
     countries = sorted({check_iso3(c) for c in given.countries})
+    url = check_url(given.url)
     printed = duplicates.fingerprint(text)
     same = session.scalar(select(Report).where(Report.fingerprint == printed).limit(1))
     if same is not None:
@@ -213,7 +239,7 @@ def store_report(
     report = Report(
         title=given.title.strip()[:500] or text[:80],
         text=text,
-        url=given.url,
+        url=url,
         source_id=source.id if source else None,
         published_at=given.published_at,
         confidentiality=level.value,

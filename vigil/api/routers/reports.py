@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import datetime
 from typing import Annotated, Any, Literal
@@ -17,6 +15,7 @@ from vigil.api.errors import ERRORS
 from vigil.api.pagination import Page, Paging
 from vigil.api.security import Analyst, Anyone, Caller, Db
 from vigil.errors import ConflictError, NotFoundError
+from vigil.spreadsheet import csv_text
 from vigil.workspace import intake
 from vigil.workspace import reports as store
 from vigil.workspace.access import Level, can_see
@@ -228,12 +227,8 @@ def export_reports(
     if format == "jsonl":
         body = "".join(json.dumps({k: r.get(k) for k in fields}) + "\n" for r in records)
         return Response(body, media_type="application/x-ndjson")
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fields, extrasaction="ignore")
-    writer.writeheader()
-    for r in records:
-        writer.writerow({**r, "countries": " ".join(r["countries"])})
-    return Response(out.getvalue(), media_type="text/csv")
+    cells = ([{**r, "countries": " ".join(r["countries"])}.get(k) for k in fields] for r in records)
+    return Response(csv_text(fields, cells), media_type="text/csv")
 
 
 @router.get("/reports/{report_id}", response_model=ReportOut)
