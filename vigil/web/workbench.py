@@ -25,7 +25,7 @@ from vigil.errors import (
 from vigil.web.context import csrf_token
 from vigil.web.pages import page
 from vigil.web.visitor import visitor
-from vigil.workspace.access import Role, has_role
+from vigil.workspace.access import Level, Role, has_role
 
 router = APIRouter(include_in_schema=False)
 Viewer = Annotated[Caller | None, Depends(visitor)]
@@ -129,8 +129,8 @@ def response_board(request: Request, user: Viewer) -> Response:
         return _signin(request)
     with _db(request).session(write=False) as session:
         report = response_report(session, user)
-        actions, _ = list_actions(session, limit=100)
-        rows = [_action(a) for a in actions]
+        actions, _ = list_actions(session, user, limit=100)
+        rows = [_action(a, user) for a in actions]
     return page(
         request,
         "responses.html",
@@ -139,13 +139,16 @@ def response_board(request: Request, user: Viewer) -> Response:
         actions=rows,
         types=list(ActionType),
         statuses=list(ActionStatus),
+        levels=Level(user.clearance).levels_up_to(),
         names=request.app.state.web.snapshot.by_iso3,
         today=date.today(),
         can_act=has_role(user, Role.analyst),
     )
 
 
-def _action(action: Any) -> dict[str, Any]:
+def _action(action: Any, user: Caller) -> dict[str, Any]:
+    from vigil.workspace.access import can_see
+
     return {
         "id": action.id,
         "iso3": action.iso3,
@@ -154,7 +157,8 @@ def _action(action: Any) -> dict[str, Any]:
         "title": action.title,
         "status": action.status,
         "started_on": action.started_on,
-        "alerts": [a.id for a in action.alerts],
+        "alerts": [a.id for a in action.alerts if can_see(user, a.confidentiality)],
+        "confidentiality": action.confidentiality,
     }
 
 
@@ -170,6 +174,7 @@ def record(
     started_on: Annotated[date, Form()],
     status: Annotated[str, Form(max_length=20)] = "planned",
     alert_id: Annotated[int | None, Form(ge=1)] = None,
+    confidentiality: Annotated[str, Form(max_length=20)] = "public",
 ) -> Response:
     """Record a preventive action, optionally linked to an alert."""
     from vigil.workspace.responses import ActionInput, record_action
@@ -185,6 +190,7 @@ def record(
         started_on=started_on,
         status=status,
         alert_ids=(alert_id,) if alert_id else (),
+        confidentiality=confidentiality,
     )
     with _db(request).session() as session:
         record_action(session, user, given)

@@ -18,7 +18,7 @@ from vigil.errors import ConflictError, NotFoundError
 from vigil.spreadsheet import csv_text
 from vigil.workspace import intake
 from vigil.workspace import reports as store
-from vigil.workspace.access import Level, can_see
+from vigil.workspace.access import Clearance, Level, can_see
 from vigil.workspace.database import Database
 
 router = APIRouter(tags=["reports"], responses=ERRORS)
@@ -100,12 +100,14 @@ def _out(report: store.Report, *, full: bool) -> ReportOut:
     )
 
 
-def _triage(session: Session, text: str, request: Request) -> dict[str, Any]:
+def _triage(session: Session, text: str, request: Request, level: str) -> dict[str, Any]:
+    """Triage ``text`` learning only from corrections on reports classified up to ``level``
+    (the level of the report the result is stored with)."""
     from vigil.workspace.triage import triage
 
     result = triage(
         text,
-        corrections=store.training_examples(session),
+        corrections=store.training_examples(session, Clearance(level)),
         use_embeddings=getattr(request.app.state, "triage_embeddings", True),
     )
     data = result.to_dict()
@@ -117,7 +119,8 @@ def _ingest(
     db: Database, caller: Caller, given: store.ReportInput, request: Request, run_triage: bool
 ) -> store.Stored:
     with db.session() as session:
-        triaged = _triage(session, given.text, request) if run_triage else None
+        level = given.confidentiality
+        triaged = _triage(session, given.text, request, level) if run_triage else None
         if triaged:
             found = tuple(c["iso3"] for c in triaged["countries"])
             given = store.ReportInput(**{**vars(given), "countries": (*given.countries, *found)})
@@ -243,7 +246,7 @@ def retriage(report_id: ReportId, caller: Analyst, db: Db, request: Request) -> 
     """Triage a report again (using every correction analysts have made since)."""
     with db.session() as session:
         report = store.get_report(session, caller, report_id)
-        report.triage = _triage(session, report.text, request)
+        report.triage = _triage(session, report.text, request, report.confidentiality)
         return _out(report, full=True)
 
 
