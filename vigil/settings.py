@@ -29,6 +29,12 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL of the workspace database; a SQLite file in `home` if unset.",
     )
     seed: int = Field(default=20250903, description="Random seed for every stochastic step.")
+    upload_max_bytes: int = Field(
+        default=50 * 1024 * 1024, ge=1, description="Largest report file accepted for upload."
+    )
+    extract_seconds: float = Field(
+        default=30.0, gt=0, description="Longest time reading one uploaded file may take."
+    )
 
     @classmethod
     def from_env(cls) -> Settings:

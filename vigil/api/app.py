@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from vigil import __version__
 from vigil.api import errors
 from vigil.api.headers import SecurityHeaders
+from vigil.api.limits import BodyLimit
 from vigil.api.routers import (
     alerts,
     assessments,
@@ -87,7 +88,8 @@ def create_app(
         redoc_url=None,
     )
     errors.install(app)
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(BodyLimit, upload_bytes=settings.upload_max_bytes)
+    app.add_middleware(SecurityHeaders)  # added last: outermost, so every answer carries them
     app.include_router(auth.router)
     for module in ROUTERS:
         app.include_router(module.router, prefix=API_PREFIX)

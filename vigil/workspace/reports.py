@@ -169,6 +169,16 @@ def check_url(url: str | None) -> str | None:
     return url.strip()
 
 
+def check_text(text: str) -> str:
+    """The stripped text of a report, or a usage error if it is empty or too long."""
+    if len(text) > MAX_TEXT:
+        raise UsageError(f"the report text has {len(text)} characters; the limit is {MAX_TEXT}")
+    text = text.strip()
+    if not text:
+        raise UsageError("the report has no text")
+    return text
+
+
 def band_keys(signature: Any, bands: int = 32) -> list[str]:
     """Short index keys of a MinHash signature's bands."""
     rows = signature.size // bands
@@ -229,11 +239,7 @@ def store_report(
     new report (so whoever reads it may follow ``near_duplicate_of``).
     """
     require_role(user, Role.analyst, "Adding a report")
-    text = given.text.strip()
-    if not text:
-        raise UsageError("the report has no text")
-    if len(text) > MAX_TEXT:
-        raise UsageError(f"the report text has {len(text)} characters; the limit is {MAX_TEXT}")
+    text = check_text(given.text)
     source = _source(session, user, given.source)
     level = parse_level(given.confidentiality)
     if source is not None and Level(source.confidentiality).rank > level.rank:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from vigil.api.errors import ERRORS
 from vigil.api.pagination import Page, Paging
 from vigil.api.security import Analyst, Anyone, Caller, Db
-from vigil.errors import ConflictError, NotFoundError
+from vigil.errors import ConflictError, DataError, NotFoundError
 from vigil.spreadsheet import csv_text
 from vigil.workspace import intake
 from vigil.workspace import reports as store
@@ -118,6 +118,7 @@ def _triage(session: Session, text: str, request: Request, level: str) -> dict[s
 def _ingest(
     db: Database, caller: Caller, given: store.ReportInput, request: Request, run_triage: bool
 ) -> store.Stored:
+    store.check_text(given.text)  # before triage: its cost grows with the text
     with db.session() as session:
         level = given.confidentiality
         triaged = _triage(session, given.text, request, level) if run_triage else None
@@ -183,17 +184,32 @@ async def upload_report(
     confidentiality: Annotated[Level, Form()] = Level.public,
     source: Annotated[str | None, Form(max_length=200)] = None,
 ) -> ReportOut:
-    """Extract the text of an uploaded file and store it as a report."""
-    data = await file.read(intake.MAX_BYTES + 1)
-    extracted = intake.extract_text(data, file.content_type, file.filename)
+    """Extract the text of an uploaded file and store it as a report.
+
+    The body was already capped by the server; the text is read in a worker process within
+    time, page and length limits, and triaged only once its length is known to be acceptable.
+    """
+    from starlette.concurrency import run_in_threadpool
+
+    from vigil.workspace.extraction import Limits, extract_in_worker
+
+    settings = request.app.state.settings
+    data = await file.read(settings.upload_max_bytes + 1)
+    if len(data) > settings.upload_max_bytes:
+        raise DataError(
+            f"the file is larger than {settings.upload_max_bytes} bytes: send a smaller one",
+            path=file.filename or "<upload>",
+        )
+    limits = Limits(seconds=settings.extract_seconds, characters=store.MAX_TEXT)
+    extracted = await run_in_threadpool(
+        extract_in_worker, data, file.content_type, file.filename, limits
+    )
     given = store.ReportInput(
         title=extracted.title or file.filename or "",
         text=extracted.text,
         source=source,
         confidentiality=confidentiality.value,
     )
-    from starlette.concurrency import run_in_threadpool
-
     stored = await run_in_threadpool(_ingest, db, caller, given, request, True)
     return _out(stored.report, full=True)
 
