@@ -26,6 +26,12 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     )
 )
+#: The policy of the pages drawing with plotly.js (the map, the model plots): the same, except
+#: that plotly.js sets inline styles from its own (bundled, same-origin) script, so those pages
+#: admit inline *styles*; scripts stay restricted to this origin's files.
+PLOT_POLICY = CONTENT_SECURITY_POLICY.replace(
+    "style-src 'self'", "style-src 'self' 'unsafe-inline'"
+)
 #: The policy of the printable briefs: self-contained documents whose styles are inline (the PDF
 #: renderer needs them there) and which run no script at all.
 DOCUMENT_POLICY = "; ".join(

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from vigil.api.headers import DOCUMENT_POLICY
+from vigil.api.headers import DOCUMENT_POLICY, PLOT_POLICY
 from vigil.api.security import Caller
 from vigil.spreadsheet import csv_text
 from vigil.web import context
@@ -82,7 +82,9 @@ async def world_map(request: Request, state: State, user: Viewer) -> HTMLRespons
         ]  # fmt: skip
         return {"map_data": context.script_json(json.dumps(data)), "top": snap.countries[:10]}
 
-    return await public_page(request, state, user, "map.html", values)
+    response = await public_page(request, state, user, "map.html", values)
+    response.headers["Content-Security-Policy"] = PLOT_POLICY
+    return response
 
 
 @router.get("/watchlist", response_class=HTMLResponse)
@@ -186,7 +188,9 @@ async def country(request: Request, iso3: str, state: State, user: Viewer) -> Re
 @router.get("/models", response_class=HTMLResponse)
 def models(request: Request, state: State, user: Viewer) -> HTMLResponse:
     """The models, the default rule and the backtest comparison."""
-    return page(request, "models.html", user=user, **context.models(state.snapshot))
+    response = page(request, "models.html", user=user, **context.models(state.snapshot))
+    response.headers["Content-Security-Policy"] = PLOT_POLICY
+    return response
 
 
 @router.get("/login", response_class=HTMLResponse)
