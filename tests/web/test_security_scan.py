@@ -220,6 +220,34 @@ def test_a_stored_script_link_is_never_rendered(site: Site) -> None:
     assert "only http" in refused.json()["error"]["message"]
 
 
+def test_the_editor_refuses_an_over_long_note_and_keeps_unshown_evidence(site: Site) -> None:
+    from vigil.workspace.assessments import MAX_NOTE
+
+    auth = {"Authorization": f"Bearer {site.token}"}
+    evidence = [{"kind": "url", "ref": "https://example.org/w", "note": ""}]
+    made = site.client.post(
+        "/api/v1/assessments",
+        headers=auth,
+        json={"iso3": "SDN", "assessed_on": "2025-01-01", "summary": "kept",
+              "ratings": [{"indicator_id": "RF1.1", "rating": "present", "evidence": evidence}]},
+    ).json()  # fmt: skip
+    editor = site.client.get(f"/assessments/{made['id']}", headers=site.as_browser())
+    root = lxml.html.fromstring(editor.text)
+    [form] = [f for f in root.forms if f.action.endswith(f"/assessments/{made['id']}")]
+    fields = dict(form.form_values())
+    for long_note in ("x" * (MAX_NOTE + 1), None):
+        sent = {**fields, "note:RF1.1": long_note} if long_note else fields
+        saved = site.client.post(f"/assessments/{made['id']}", data=sent,
+                                 headers=site.as_browser(), follow_redirects=False)  # fmt: skip
+        assert saved.status_code == 303
+        notice = saved.headers["location"]
+        assert ("Not+saved" in notice or "Not%20saved" in notice) is bool(long_note), notice
+    after = site.client.get(f"/api/v1/assessments/{made['id']}", headers=auth).json()
+    [rating] = [r for r in after["ratings"] if r["indicator_id"] == "RF1.1"]
+    assert rating["evidence"] == evidence and rating["note"] == ""
+    assert after["version"] == 2 and after["summary"] == "kept"
+
+
 def test_the_page_scan_would_catch_an_inline_script() -> None:
     with pytest.raises(AssertionError):
         _check_page("/x", "<html><body><script>alert(1)</script></body></html>")

@@ -185,3 +185,18 @@ def test_no_csv_cell_starts_like_a_formula(value: str) -> None:
 def test_csv_keeps_numbers_and_neutralises_formulas() -> None:
     text = csv_text(["a", "b"], [['=HYPERLINK("http://x")', "-0.0125"], ["@SUM(A1)", "+3"]])
     assert text.splitlines() == ["a,b", '"\'=HYPERLINK(""http://x"")",-0.0125', "'@SUM(A1),+3"]
+
+
+SCRIPTED_FEED = b"""<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>t</title>
+<item><title>one</title><link>javascript:alert(document.domain)</link><description>a</description></item>
+<item><title>two</title><link>https://example.org/two</link><description>b</description></item>
+</channel></rss>"""
+
+
+def test_a_feed_item_keeps_only_a_web_link() -> None:
+    from vigil.workspace.intake import read_feed
+
+    first, second = read_feed(SCRIPTED_FEED)
+    assert first.link is None and first.title == "one"
+    assert second.link == "https://example.org/two"
