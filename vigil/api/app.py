@@ -14,6 +14,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from vigil import __version__
 from vigil.api import errors
+from vigil.api.headers import SecurityHeaders
+from vigil.api.limits import BodyLimit
 from vigil.api.routers import (
     alerts,
     assessments,
@@ -83,8 +85,14 @@ def create_app(
         description="Early warning and response for the prevention of mass atrocities.",
         lifespan=lifespan,
         responses=errors.ERRORS,
+        # Swagger UI and ReDoc load their code from a CDN and run inline script: neither works
+        # offline nor under the Content-Security-Policy; the spec stays at /openapi.json.
+        docs_url=None,
+        redoc_url=None,
     )
     errors.install(app)
+    app.add_middleware(BodyLimit, upload_bytes=settings.upload_max_bytes)
+    app.add_middleware(SecurityHeaders)  # added last: outermost, so every answer carries them
     app.include_router(auth.router)
     for module in ROUTERS:
         app.include_router(module.router, prefix=API_PREFIX)

@@ -151,6 +151,11 @@ def _history_current(snap: RiskSnapshot) -> bool:
     return any(len(c["history"]) > 1 for c in snap.countries)
 
 
+def script_json(text: str) -> str:
+    """JSON made safe to place inside a ``<script type="application/json">`` element."""
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
 @cache
 def _backtest_plots() -> tuple[dict[str, str], ...]:
     """ROC, precision-recall, calibration and recall-by-year plots of the shipped history.
@@ -180,12 +185,7 @@ def _backtest_plots() -> tuple[dict[str, str], ...]:
     return tuple(
         {
             "title": str(f.layout.title.text),
-            "html": f.to_html(
-                full_html=False,
-                include_plotlyjs=False,
-                default_width="100%",
-                config={"responsive": True, "displayModeBar": False},
-            ),
+            "figure": script_json(f.to_json()),
         }
         for f in figures(scored)
     )

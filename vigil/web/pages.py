@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import gzip
-import io
 import json
 from collections.abc import Callable
 from functools import cache
@@ -16,7 +14,9 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from vigil.api.headers import DOCUMENT_POLICY, PLOT_POLICY
 from vigil.api.security import Caller
+from vigil.spreadsheet import csv_text
 from vigil.web import context
 from vigil.web.geometry import plotly_topology
 from vigil.web.render import render
@@ -80,9 +80,11 @@ async def world_map(request: Request, state: State, user: Viewer) -> HTMLRespons
              "p": round(c["probability"], 5), "rank": c["rank"]}
             for c in snap.countries
         ]  # fmt: skip
-        return {"map_data": json.dumps(data), "top": snap.countries[:10]}
+        return {"map_data": context.script_json(json.dumps(data)), "top": snap.countries[:10]}
 
-    return await public_page(request, state, user, "map.html", values)
+    response = await public_page(request, state, user, "map.html", values)
+    response.headers["Content-Security-Policy"] = PLOT_POLICY
+    return response
 
 
 @router.get("/watchlist", response_class=HTMLResponse)
@@ -118,46 +120,42 @@ def watchlist_csv(
 ) -> Response:
     """The filtered watchlist as CSV, with model, base year and data hash on every row."""
     snap = state.snapshot
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
+    header = [
+        "rank",
+        "country",
+        "iso3",
+        "region",
+        "probability",
+        "low",
+        "high",
+        "previous_probability",
+        "change",
+        "model",
+        "base_year",
+        "data_sha256",
+        "vigil_version",
+    ]
+    rows = (
         [
-            "rank",
-            "country",
-            "iso3",
-            "region",
-            "probability",
-            "low",
-            "high",
-            "previous_probability",
-            "change",
-            "model",
-            "base_year",
-            "data_sha256",
-            "vigil_version",
+            c["rank"],
+            c["name"],
+            c["iso3"],
+            c["region"],
+            f"{c['probability']:.6f}",
+            _fmt(c["low"]),
+            _fmt(c["high"]),
+            _fmt(c["previous"]),
+            _fmt(c["change"]),
+            snap.model,
+            snap.base_year,
+            snap.data_sha256,
+            snap.provenance["vigil_version"],
         ]
+        for c in context.filtered(snap, region, threshold)
     )
-    for c in context.filtered(snap, region, threshold):
-        writer.writerow(
-            [
-                c["rank"],
-                c["name"],
-                c["iso3"],
-                c["region"],
-                f"{c['probability']:.6f}",
-                _fmt(c["low"]),
-                _fmt(c["high"]),
-                _fmt(c["previous"]),
-                _fmt(c["change"]),
-                snap.model,
-                snap.base_year,
-                snap.data_sha256,
-                snap.provenance["vigil_version"],
-            ]
-        )
     name = f"vigil-watchlist-{snap.model}-{snap.base_year}.csv"
     return Response(
-        out.getvalue(),
+        csv_text(header, rows),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
@@ -190,7 +188,9 @@ async def country(request: Request, iso3: str, state: State, user: Viewer) -> Re
 @router.get("/models", response_class=HTMLResponse)
 def models(request: Request, state: State, user: Viewer) -> HTMLResponse:
     """The models, the default rule and the backtest comparison."""
-    return page(request, "models.html", user=user, **context.models(state.snapshot))
+    response = page(request, "models.html", user=user, **context.models(state.snapshot))
+    response.headers["Content-Security-Policy"] = PLOT_POLICY
+    return response
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -254,7 +254,10 @@ def country_brief_html(iso3: str, state: State) -> Response:
 
     if iso3.upper() not in state.snapshot.by_iso3:
         return Response("no such country", status_code=404, media_type="text/plain")
-    return HTMLResponse(country_brief(_sources(state), iso3.upper()))
+    return HTMLResponse(
+        country_brief(_sources(state), iso3.upper()),
+        headers={"Content-Security-Policy": DOCUMENT_POLICY},
+    )
 
 
 @router.get("/countries/{iso3}/brief.pdf")

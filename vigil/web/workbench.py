@@ -24,7 +24,7 @@ from vigil.errors import (
 from vigil.web.context import csrf_token
 from vigil.web.pages import page
 from vigil.web.visitor import visitor
-from vigil.workspace.access import Role, has_role
+from vigil.workspace.access import Level, Role, has_role
 
 router = APIRouter(include_in_schema=False)
 Viewer = Annotated[Caller | None, Depends(visitor)]
@@ -111,8 +111,8 @@ def response_board(request: Request, user: Viewer) -> Response:
         return _signin(request)
     with _db(request).session(write=False) as session:
         report = response_report(session, user)
-        actions, _ = list_actions(session, limit=100)
-        rows = [_action(a) for a in actions]
+        actions, _ = list_actions(session, user, limit=100)
+        rows = [_action(a, user) for a in actions]
     return page(
         request,
         "responses.html",
@@ -121,13 +121,16 @@ def response_board(request: Request, user: Viewer) -> Response:
         actions=rows,
         types=list(ActionType),
         statuses=list(ActionStatus),
+        levels=Level(user.clearance).levels_up_to(),
         names=request.app.state.web.snapshot.by_iso3,
         today=date.today(),
         can_act=has_role(user, Role.analyst),
     )
 
 
-def _action(action: Any) -> dict[str, Any]:
+def _action(action: Any, user: Caller) -> dict[str, Any]:
+    from vigil.workspace.access import can_see
+
     return {
         "id": action.id,
         "iso3": action.iso3,
@@ -136,7 +139,8 @@ def _action(action: Any) -> dict[str, Any]:
         "title": action.title,
         "status": action.status,
         "started_on": action.started_on,
-        "alerts": [a.id for a in action.alerts],
+        "alerts": [a.id for a in action.alerts if can_see(user, a.confidentiality)],
+        "confidentiality": action.confidentiality,
     }
 
 
@@ -152,6 +156,7 @@ def record(
     started_on: Annotated[date, Form()],
     status: Annotated[str, Form(max_length=20)] = "planned",
     alert_id: Annotated[int | None, Form(ge=1)] = None,
+    confidentiality: Annotated[str, Form(max_length=20)] = "public",
 ) -> Response:
     """Record a preventive action, optionally linked to an alert."""
     from vigil.workspace.responses import ActionInput, record_action
@@ -167,6 +172,7 @@ def record(
         started_on=started_on,
         status=status,
         alert_ids=(alert_id,) if alert_id else (),
+        confidentiality=confidentiality,
     )
     with _db(request).session() as session:
         record_action(session, user, given)
@@ -301,7 +307,8 @@ def _save(request: Request, assessment_id: int, user: Caller, fields: dict[str, 
             indicator_id=key[7:],
             rating=value,
             confidence=fields.get(f"confidence:{key[7:]}", "medium"),
-            note=fields.get(f"note:{key[7:]}", "")[:2000],
+            note=fields.get(f"note:{key[7:]}", ""),
+            evidence=None,
         )
         for key, value in fields.items()
         if key.startswith("rating:")
@@ -315,7 +322,7 @@ def _save(request: Request, assessment_id: int, user: Caller, fields: dict[str, 
                 found,
                 expected_version=int(fields.get("version", 0)),
                 ratings=ratings,
-                summary=fields.get("summary", "")[:20000],
+                summary=fields.get("summary", ""),
             )
         return "Saved."
     except (*PROBLEMS, ValueError) as err:
@@ -349,7 +356,7 @@ def reports(
 @router.get("/reports/{report_id}", response_class=HTMLResponse)
 def report(request: Request, report_id: Id, user: Viewer) -> Response:
     """One report, if the user's clearance covers it (otherwise: not found)."""
-    from vigil.workspace.reports import get_report
+    from vigil.workspace.reports import get_report, is_web_url
 
     if user is None:
         return _signin(request)
@@ -360,7 +367,7 @@ def report(request: Request, report_id: Id, user: Viewer) -> Response:
                 "id": found.id,
                 "title": found.title,
                 "text": found.text,
-                "url": found.url,
+                "url": found.url if is_web_url(found.url) else None,
                 "confidentiality": found.confidentiality,
                 "created_by": found.created_by,
                 "created_at": found.created_at,

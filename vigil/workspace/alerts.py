@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, func, select
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
 
 from vigil.errors import ConflictError, NotFoundError, UsageError
 from vigil.workspace import audit
@@ -422,7 +422,7 @@ def list_alerts(
     offset: int = 0,
 ) -> tuple[list[Alert], int]:
     """Alerts the user may see, newest first, and how many match in all."""
-    query = visible_alerts(user)
+    query = visible_alerts(user).options(selectinload(Alert.comments))
     if state:
         query = query.where(Alert.state == state)
     if iso3:

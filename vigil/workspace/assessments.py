@@ -19,9 +19,11 @@ from sqlalchemy.orm.exc import StaleDataError
 from vigil.errors import ConflictError, NotFoundError, UsageError
 from vigil.workspace import audit
 from vigil.workspace.access import (
+    Clearance,
     Level,
     Principal,
     Role,
+    can_see,
     parse_level,
     require_clearance,
     require_role,
@@ -68,6 +70,9 @@ TRANSITIONS: dict[tuple[str, str], Role] = {
 }
 
 EVIDENCE_KINDS = ("report", "event", "forecast", "url")
+#: Longest note on one indicator and longest summary, in characters: longer ones are refused.
+MAX_NOTE = 20_000
+MAX_SUMMARY = 50_000
 
 
 class Assessment(Base):
@@ -128,13 +133,17 @@ class AssessmentRevision(Base):
 
 @dataclass(frozen=True)
 class RatingInput:
-    """An analyst's rating of one indicator, as received."""
+    """An analyst's rating of one indicator, as received.
+
+    ``evidence`` None keeps the evidence already recorded (an editor that does not show it
+    must not erase it); a tuple, even an empty one, replaces it.
+    """
 
     indicator_id: str
     rating: str = "unknown"
     confidence: str = "medium"
     note: str = ""
-    evidence: tuple[dict[str, Any], ...] = ()
+    evidence: tuple[dict[str, Any], ...] | None = ()
 
 
 def _framework() -> Any:
@@ -183,7 +192,7 @@ def create_assessment(
         status=Status.draft.value,
         framework_version=str(framework.version),
         confidentiality=level,
-        summary=summary,
+        summary=_check_summary(summary),
         created_at=now,
         updated_at=now,
     )
@@ -221,10 +230,24 @@ def _apply_ratings(
             raise UsageError(
                 f"indicator {given.indicator_id!r} is not in the Framework (ids look like {known})"
             )
+        if len(given.note) > MAX_NOTE:
+            raise UsageError(
+                f"the note on {given.indicator_id} has {len(given.note)} characters; "
+                f"the limit is {MAX_NOTE}: shorten it"
+            )
         row.rating = _enum(Rating, given.rating, "rating").value
         row.confidence = _enum(Confidence, given.confidence, "confidence").value
         row.note = given.note
-        row.evidence = [_evidence(e) for e in given.evidence]
+        if given.evidence is not None:
+            row.evidence = [_evidence(e) for e in given.evidence]
+
+
+def _check_summary(summary: str) -> str:
+    if len(summary) > MAX_SUMMARY:
+        raise UsageError(
+            f"the summary has {len(summary)} characters; the limit is {MAX_SUMMARY}: shorten it"
+        )
+    return summary
 
 
 def _enum(kind: type[StrEnum], value: str, field: str) -> StrEnum:
@@ -315,7 +338,7 @@ def update_assessment(
     if ratings:
         _apply_ratings(assessment, ratings, indicator_factors(_framework()))
     if summary is not None:
-        assessment.summary = summary
+        assessment.summary = _check_summary(summary)
     if assessed_on is not None:
         assessment.assessed_on = assessed_on
     if confidentiality is not None:
@@ -376,15 +399,27 @@ def transition(
     return _save(session, user, assessment, f"status:{target}", before)
 
 
-def history(session: Session, assessment: Assessment) -> list[AssessmentRevision]:
-    """Every saved version of an assessment, oldest first."""
-    return list(
-        session.scalars(
-            select(AssessmentRevision)
-            .where(AssessmentRevision.assessment_id == assessment.id)
-            .order_by(AssessmentRevision.version)
-        )
+def history(
+    session: Session, assessment: Assessment, user: Principal | None = None
+) -> list[AssessmentRevision]:
+    """The saved versions of an assessment ``user`` may read (every one without a user), oldest
+    first.
+
+    Each revision keeps the classification it was saved under: an assessment re-classified
+    from confidential to public still hides its confidential versions from public readers.
+    """
+    revisions = session.scalars(
+        select(AssessmentRevision)
+        .where(AssessmentRevision.assessment_id == assessment.id)
+        .order_by(AssessmentRevision.version)
     )
+    return [r for r in revisions if user is None or can_see(user, revision_level(r))]
+
+
+def revision_level(revision: AssessmentRevision) -> str:
+    """The classification a revision was saved under (confidential if it does not say)."""
+    level = revision.content.get("confidentiality")
+    return level if level in set(Level) else Level.confidential.value
 
 
 @dataclass(frozen=True)
@@ -467,11 +502,14 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
 
 
 def previous_assessment(session: Session, assessment: Assessment) -> Assessment | None:
-    """The latest submitted or reviewed assessment of the same country made before this one."""
+    """The latest submitted or reviewed assessment of the same country made before this one,
+    among those classified no higher than this one (whoever may read an alert raised from this
+    assessment may read the earlier rating it quotes)."""
     query = (
         select(Assessment)
         .where(
             Assessment.iso3 == assessment.iso3,
+            visible(Clearance(assessment.confidentiality), Assessment.confidentiality),
             Assessment.id != assessment.id,
             Assessment.status.in_([Status.submitted.value, Status.reviewed.value]),
             Assessment.assessed_on <= assessment.assessed_on,

@@ -49,6 +49,9 @@ __all__ = [
 
 PLAIN, HTML, PDF = "text/plain", "text/html", "application/pdf"
 MAX_BYTES = 50 * 1024 * 1024
+#: Most pages read from one PDF, and most characters of text kept from one file.
+MAX_PAGES = 2000
+MAX_CHARS = 2_000_000
 _SUFFIXES = {
     ".txt": PLAIN,
     ".text": PLAIN,
@@ -119,9 +122,19 @@ def detect_media_type(data: bytes, media_type: str | None, filename: str | None)
 
 
 def extract_text(
-    data: bytes, media_type: str | None = None, filename: str | None = None
+    data: bytes,
+    media_type: str | None = None,
+    filename: str | None = None,
+    *,
+    max_pages: int = MAX_PAGES,
+    max_chars: int = MAX_CHARS,
 ) -> ExtractedText:
-    """Readable text (and a title where the format has one) of a plain-text, HTML or PDF file."""
+    """Readable text (and a title where the format has one) of a plain-text, HTML or PDF file.
+
+    A PDF of more than ``max_pages`` pages, or a file yielding more than ``max_chars``
+    characters, is refused. Untrusted uploads go through
+    :func:`vigil.workspace.extraction.extract_in_worker`, which also bounds time and memory.
+    """
     where = filename or "<upload>"
     if not data:
         raise DataError("the file is empty: expected text, HTML or PDF content", path=where)
@@ -131,8 +144,12 @@ def extract_text(
             path=where,
         )
     kind = detect_media_type(data, media_type, filename)
-    readers = {PLAIN: _read_plain, HTML: _read_html, PDF: _read_pdf}
-    text, title, pages = readers[kind](data, where)
+    pages: int | None = None
+    if kind == PDF:
+        text, title, pages = _read_pdf(data, where, max_pages, max_chars)
+    else:
+        text, title, _ = (_read_html if kind == HTML else _read_plain)(data, where)
+    _check_length(len(text), max_chars, where)
     text = _tidy(text)
     if not text:
         raise DataError(f"no readable text found in this {kind} file", path=where)
@@ -145,6 +162,15 @@ def extract_text(
         fingerprint=fingerprint(text),
         pages=pages,
     )
+
+
+def _check_length(length: int, max_chars: int, where: str) -> None:
+    if length > max_chars:
+        raise DataError(
+            f"the file holds more than {max_chars} characters of text: split it into smaller "
+            "reports",
+            path=where,
+        )
 
 
 def _read_plain(data: bytes, where: str) -> tuple[str, str | None, None]:
@@ -198,7 +224,9 @@ def _html_to_text(markup: str) -> str:
     return "\n\n".join(paragraph for paragraph in paragraphs if paragraph)
 
 
-def _read_pdf(data: bytes, where: str) -> tuple[str, str | None, int]:
+def _read_pdf(
+    data: bytes, where: str, max_pages: int, max_chars: int
+) -> tuple[str, str | None, int]:
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
@@ -206,7 +234,15 @@ def _read_pdf(data: bytes, where: str) -> tuple[str, str | None, int]:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             raise DataError("the PDF is password-protected: export an unlocked copy", path=where)
-        pages = [page.extract_text() or "" for page in reader.pages]
+        if len(reader.pages) > max_pages:
+            raise DataError(
+                f"the PDF has {len(reader.pages)} pages; at most {max_pages} are read: split it",
+                path=where,
+            )
+        pages: list[str] = []
+        for page in reader.pages:  # stop as soon as the text is too long, not at the end
+            pages.append(page.extract_text() or "")
+            _check_length(sum(map(len, pages)), max_chars, where)
         title = reader.metadata.title if reader.metadata is not None else None
     except (PyPdfError, ValueError, KeyError, TypeError) as err:
         raise DataError(f"cannot read the PDF: {err}", path=where) from err
@@ -275,7 +311,7 @@ def _feed_item(entry: Any, feed_title: str | None, where: str) -> FeedItem:
     content = entry.get("content") or []
     body = " ".join(part.get("value", "") for part in content) or entry.get("summary", "")
     title = _tidy(_html_to_text(entry.get("title", "")))
-    link = entry.get("link") or None
+    link = _web_link(entry.get("link"))
     return FeedItem(
         id=str(entry.get("id") or link or fingerprint(f"{title}\n{body}")),
         title=title,
@@ -285,6 +321,13 @@ def _feed_item(entry: Any, feed_title: str | None, where: str) -> FeedItem:
         feed_title=feed_title,
         source=where,
     )
+
+
+def _web_link(link: Any) -> str | None:
+    """An entry's link if it is an http(s) address; other schemes are dropped, not stored."""
+    from vigil.workspace.reports import is_web_url
+
+    return link.strip() if isinstance(link, str) and is_web_url(link.strip()) else None
 
 
 def _entry_time(entry: Any) -> datetime | None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import (
     JSON,
@@ -21,6 +22,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    UniqueConstraint,
     bindparam,
     func,
     insert,
@@ -53,9 +55,12 @@ class Source(Base):
     """Where reports come from: a feed, a file drop, the API, a person."""
 
     __tablename__ = "sources"
+    __table_args__ = (
+        UniqueConstraint("name", "confidentiality", name="uq_sources_name_confidentiality"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(20), default="manual")
     url: Mapped[str | None] = mapped_column(String(1000))
     confidentiality: Mapped[str] = mapped_column(String(20), default=Level.public.value)
@@ -141,6 +146,40 @@ class Stored:
     similarity: float | None = None
 
 
+def is_web_url(url: str | None) -> bool:
+    """Whether ``url`` is an absolute http(s) address: the only links a report may carry.
+
+    Anything else (``javascript:``, ``data:``, a file path, a relative link) could run script or
+    reach the reader's machine when shown as a link, so it is refused at intake and never
+    rendered.
+    """
+    if not url or url != url.strip() or any(ord(c) < 33 or c == "\\" for c in url):
+        return False
+    parts = urlsplit(url)
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+
+
+def check_url(url: str | None) -> str | None:
+    """``url`` if it is a web address (or empty), else a usage error saying what is accepted."""
+    if url is None or not url.strip():
+        return None
+    if not is_web_url(url.strip()):
+        raise UsageError(
+            f"report url {url[:80]!r}: only http:// and https:// addresses are accepted"
+        )
+    return url.strip()
+
+
+def check_text(text: str) -> str:
+    """The stripped text of a report, or a usage error if it is empty or too long."""
+    if len(text) > MAX_TEXT:
+        raise UsageError(f"the report text has {len(text)} characters; the limit is {MAX_TEXT}")
+    text = text.strip()
+    if not text:
+        raise UsageError("the report has no text")
+    return text
+
+
 def band_keys(signature: Any, bands: int = 32) -> list[str]:
     """Short index keys of a MinHash signature's bands."""
     rows = signature.size // bands
@@ -165,7 +204,8 @@ def add_source(
     if kind == "feed":
         check_target(url or "", policy or OutboundPolicy())
     require_clearance(user, level, "Adding a source")
-    if session.scalar(select(Source.id).where(Source.name == name)) is not None:
+    same_name = select(Source.id).where(Source.name == name, visible(user, Source.confidentiality))
+    if session.scalar(same_name) is not None:  # one the user cannot see is no conflict to them
         raise ConflictError(f"a source named {name!r} exists already")
     source = Source(name=name, kind=kind, url=url, confidentiality=level, created_at=utcnow())
     session.add(source)
@@ -185,40 +225,43 @@ def add_source(
 def _source(session: Session, user: Principal, name: str | None) -> Source | None:
     if name is None:
         return None
-    found = session.scalar(
+    named = session.scalars(
         select(Source).where(Source.name == name, visible(user, Source.confidentiality))
     )
+    found = max(named, key=lambda s: Level(s.confidentiality).rank, default=None)
     if found is None:
         raise NotFoundError(f"no source named {name!r}: add it first")
-    return found
+    return found  # of two visible sources with one name, the higher classified: the safer
 
 
 def store_report(
     session: Session, user: Any, given: ReportInput, *, triage: dict[str, Any] | None = None
 ) -> Stored:
-    """Store a report unless its text is an exact duplicate of one the caller can see."""
+    """Store a report unless its text is an exact duplicate of one the caller can see.
+
+    Duplicates are looked for only where the caller may look: an exact duplicate among the
+    reports within their clearance, a near duplicate among those classified no higher than the
+    new report (so whoever reads it may follow ``near_duplicate_of``).
+    """
     require_role(user, Role.analyst, "Adding a report")
-    text = given.text.strip()
-    if not text:
-        raise UsageError("the report has no text")
-    if len(text) > MAX_TEXT:
-        raise UsageError(f"the report text has {len(text)} characters; the limit is {MAX_TEXT}")
+    text = check_text(given.text)
     source = _source(session, user, given.source)
     level = parse_level(given.confidentiality)
     if source is not None and Level(source.confidentiality).rank > level.rank:
         level = Level(source.confidentiality)
     require_clearance(user, level.value, "Adding a report")
     countries = sorted({check_iso3(c) for c in given.countries})
+    url = check_url(given.url)
     printed = duplicates.fingerprint(text)
-    same = session.scalar(select(Report).where(Report.fingerprint == printed).limit(1))
+    same = session.scalar(visible_reports(user).where(Report.fingerprint == printed).limit(1))
     if same is not None:
         return Stored(report=same, created=False, duplicate_kind="exact", similarity=1.0)
     signature = duplicates.minhash(text)
-    near, score = _near_duplicate(session, signature)
+    near, score = _near_duplicate(session, signature, Clearance(level.value))
     report = Report(
         title=given.title.strip()[:500] or text[:80],
         text=text,
-        url=given.url,
+        url=url,
         source_id=source.id if source else None,
         published_at=given.published_at,
         confidentiality=level.value,
@@ -247,11 +290,14 @@ def store_report(
     return Stored(report, True, "near" if near else None, score)
 
 
-def _near_duplicate(session: Session, signature: Any) -> tuple[int | None, float | None]:
+def _near_duplicate(
+    session: Session, signature: Any, reader: Principal
+) -> tuple[int | None, float | None]:
     keys = band_keys(signature)
     candidates = session.execute(
         select(Report.id, Report.signature)
         .where(Report.id.in_(select(ReportBand.report_id).where(ReportBand.band.in_(keys))))
+        .where(visible(reader, Report.confidentiality))
         .order_by(Report.id)
     ).all()
     best: tuple[int | None, float | None] = (None, None)
@@ -444,14 +490,17 @@ def labels_for(session: Session, report: Report) -> list[TriageLabel]:
     )
 
 
-def training_examples(session: Session) -> list[tuple[str, str]]:
+def training_examples(session: Session, reader: Principal) -> list[tuple[str, str]]:
     """(text, factor_id) pairs confirmed or corrected by analysts, for triage to learn from.
 
-    Only the latest verdict per report and factor counts, and a rejection cancels it.
+    Only reports ``reader`` may see count (a triage result, its ``correction`` score above
+    all, must not echo a text above the clearance of whoever reads it); only the latest
+    verdict per report and factor counts, and a rejection cancels it.
     """
     rows = session.execute(
         select(TriageLabel.report_id, TriageLabel.factor_id, TriageLabel.verdict, Report.text)
         .join(Report, Report.id == TriageLabel.report_id)
+        .where(visible(reader, Report.confidentiality))
         .order_by(TriageLabel.id)
     ).all()
     latest: dict[tuple[int, str], tuple[str, str]] = {}

@@ -1,7 +1,9 @@
 """Preventive actions per situation, linked to the alerts and assessments that prompted them.
 
 The point is to make the response visible: for each country, how long from the first alert to
-the first action, which alerts still have no action, and the timeline of both.
+the first action, which alerts still have no action, and the timeline of both. An action has a
+classification like everything else (never below the alerts and assessments it answers), and
+its links show a reader only the alerts and assessments their clearance covers.
 """
 
 from __future__ import annotations
@@ -17,7 +19,16 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from vigil.errors import ConflictError, NotFoundError, UsageError
 from vigil.workspace import audit
-from vigil.workspace.access import Principal, Role, require_role, visible
+from vigil.workspace.access import (
+    Level,
+    Principal,
+    Role,
+    can_see,
+    parse_level,
+    require_clearance,
+    require_role,
+    visible,
+)
 from vigil.workspace.alerts import NEXT_STATES, Alert
 from vigil.workspace.database import Base, UTCDateTime, utcnow
 from vigil.workspace.situations import check_iso3
@@ -76,6 +87,7 @@ class Action(Base):
     ended_on: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), default=ActionStatus.planned.value)
     outcome: Mapped[str] = mapped_column(Text, default="")
+    confidentiality: Mapped[str] = mapped_column(String(20), default=Level.public.value)
     created_by: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -111,13 +123,24 @@ class ActionInput:
     outcome: str = ""
     alert_ids: tuple[int, ...] = ()
     assessment_ids: tuple[int, ...] = ()
+    confidentiality: str = Level.public.value
 
 
 def record_action(session: Session, user: Any, given: ActionInput) -> Action:
-    """Store an action; linked open or acknowledged alerts move to *action_taken*."""
+    """Store an action; linked open or acknowledged alerts move to *action_taken*.
+
+    The action is classified at least as high as anything it links to, so its links never
+    reveal an alert or assessment to a reader who may not see it.
+    """
     require_role(user, Role.analyst, "Recording an action")
     if given.ended_on and given.ended_on < given.started_on:
         raise UsageError("ended_on is before started_on")
+    alerts = [_linked_alert(session, user, i) for i in given.alert_ids]
+    assessments = [_linked_assessment(session, user, i) for i in given.assessment_ids]
+    levels = [parse_level(given.confidentiality)]
+    levels += [Level(x.confidentiality) for x in (*alerts, *assessments)]
+    level = max(levels, key=lambda x: x.rank).value
+    require_clearance(user, level, "Recording an action")
     now = utcnow()
     action = Action(
         iso3=check_iso3(given.iso3),
@@ -129,17 +152,26 @@ def record_action(session: Session, user: Any, given: ActionInput) -> Action:
         ended_on=given.ended_on,
         status=_enum(ActionStatus, given.status, "status"),
         outcome=given.outcome,
+        confidentiality=level,
         created_by=user.name,
         created_at=now,
         updated_at=now,
     )
-    action.alerts = [_linked_alert(session, user, i) for i in given.alert_ids]
-    action.assessment_ids = [_linked_assessment(session, user, i) for i in given.assessment_ids]
+    action.alerts = alerts
+    action.assessment_ids = assessments
     session.add(action)
     session.flush()
     for alert in action.alerts:
         _mark_action_taken(session, user, alert)
-    audit.record(session, user, "create", "action", action.id, after=action_content(action))
+    audit.record(
+        session,
+        user,
+        "create",
+        "action",
+        action.id,
+        after=action_content(action),
+        confidentiality=level,
+    )
     return action
 
 
@@ -173,12 +205,19 @@ def _mark_action_taken(session: Session, user: Any, alert: Alert) -> None:
     )
 
 
-def action_content(action: Action) -> dict[str, Any]:
-    """An action with its links as a JSON-safe dict."""
+def action_content(action: Action, reader: Principal | None = None) -> dict[str, Any]:
+    """An action with its links as a JSON-safe dict; with a ``reader``, only the linked alerts
+    and assessments the reader is cleared to see (without one, all: the audit log's view)."""
     data = audit.snapshot(action)
-    data["alert_ids"] = [a.id for a in action.alerts]
-    data["assessment_ids"] = [a.id for a in action.assessment_ids]
+    data["alert_ids"] = [a.id for a in action.alerts if _shown(reader, a.confidentiality)]
+    data["assessment_ids"] = [
+        a.id for a in action.assessment_ids if _shown(reader, a.confidentiality)
+    ]
     return data
+
+
+def _shown(reader: Principal | None, level: str) -> bool:
+    return reader is None or can_see(reader, level)
 
 
 def update_action(
@@ -208,14 +247,26 @@ def update_action(
     action.updated_at = utcnow()
     session.flush()
     audit.record(
-        session, user, "update", "action", action.id, before=before, after=action_content(action)
+        session,
+        user,
+        "update",
+        "action",
+        action.id,
+        before=before,
+        after=action_content(action),
+        confidentiality=action.confidentiality,
     )
     return action
 
 
-def get_action(session: Session, action_id: int) -> Action:
-    """One action by id."""
-    found = session.get(Action, action_id)
+def visible_actions(user: Principal) -> Any:
+    """The base query of actions ``user`` is cleared to see."""
+    return select(Action).where(visible(user, Action.confidentiality))
+
+
+def get_action(session: Session, user: Principal, action_id: int) -> Action:
+    """One action, or not-found if missing or above the user's clearance."""
+    found = session.scalar(visible_actions(user).where(Action.id == action_id))
     if found is None:
         raise NotFoundError(f"no action {action_id}")
     return found
@@ -223,6 +274,7 @@ def get_action(session: Session, action_id: int) -> Action:
 
 def list_actions(
     session: Session,
+    user: Principal,
     *,
     iso3: str | None = None,
     type: str | None = None,
@@ -230,8 +282,8 @@ def list_actions(
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[list[Action], int]:
-    """Actions, newest first, with the total count of the filtered list."""
-    query = select(Action)
+    """Actions the user may see, newest first, with the total count of the filtered list."""
+    query = visible_actions(user)
     if iso3:
         query = query.where(Action.iso3 == iso3.upper())
     if type:
@@ -275,7 +327,7 @@ class ResponseReport:
 def response_report(session: Session, user: Principal, iso3: str | None = None) -> ResponseReport:
     """Time from first alert to first action per situation, open gaps, and timelines."""
     alert_query = select(Alert).where(visible(user, Alert.confidentiality))
-    action_query = select(Action)
+    action_query = visible_actions(user)
     if iso3:
         alert_query = alert_query.where(Alert.iso3 == iso3.upper())
         action_query = action_query.where(Action.iso3 == iso3.upper())

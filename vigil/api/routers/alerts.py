@@ -14,7 +14,7 @@ from vigil.api.routers.forecasts import cached_forecast
 from vigil.api.security import Admin, Analyst, Anyone, Db, Reviewer
 from vigil.errors import VigilError
 from vigil.workspace import alerts as work
-from vigil.workspace.access import Level
+from vigil.workspace.access import Level, Principal
 from vigil.workspace.alerts import RuleKind, State
 
 router = APIRouter(tags=["alerts"], responses=ERRORS)
@@ -82,13 +82,15 @@ class EvaluateIn(BaseModel):
     month: str | None = Field(default=None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
-def _out(alert: work.Alert, caller: Any = None) -> AlertOut:
-    out = AlertOut.model_validate(alert, from_attributes=True)
-    if caller is not None:
-        out.comments = [
-            CommentOut.model_validate(c, from_attributes=True)
-            for c in work.comments_for(caller, alert)
-        ]
+ALERT_FIELDS = tuple(name for name in AlertOut.model_fields if name != "comments")
+
+
+def _out(alert: work.Alert, caller: Principal) -> AlertOut:
+    """An alert with only the comments ``caller`` is cleared to read (never all of them)."""
+    out = AlertOut.model_validate({name: getattr(alert, name) for name in ALERT_FIELDS})
+    out.comments = [
+        CommentOut.model_validate(c, from_attributes=True) for c in work.comments_for(caller, alert)
+    ]
     return out
 
 
@@ -112,7 +114,7 @@ def list_alerts(
             limit=page.limit,
             offset=page.offset,
         )
-        items = [_out(a) for a in rows]
+        items = [_out(a, caller) for a in rows]
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
 
@@ -188,4 +190,4 @@ def evaluate(body: EvaluateIn, caller: Reviewer, db: Db, request: Request) -> li
         raised = work.evaluate_forecasts(session, caller, current, previous)
         if signals is not None and not signals.empty:
             raised += work.evaluate_signals(session, caller, signals)
-        return [_out(a) for a in raised]
+        return [_out(a, caller) for a in raised]

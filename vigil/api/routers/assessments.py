@@ -231,7 +231,8 @@ def history(assessment_id: AssessmentId, caller: Anyone, db: Db) -> list[Revisio
     with db.session(write=False) as session:
         a = work.get_assessment(session, caller, assessment_id)
         return [
-            RevisionOut.model_validate(r, from_attributes=True) for r in work.history(session, a)
+            RevisionOut.model_validate(r, from_attributes=True)
+            for r in work.history(session, a, caller)
         ]
 
 
@@ -250,7 +251,7 @@ def diff(
     """What changed between two versions (or against another assessment)."""
     with db.session(write=False) as session:
         a = work.get_assessment(session, caller, assessment_id)
-        revisions = {r.version: r.content for r in work.history(session, a)}
+        revisions = {r.version: r.content for r in work.history(session, a, caller)}
         if from_version not in revisions:
             raise NotFoundError(f"assessment {a.id} has no version {from_version}")
         old = revisions[from_version]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import datetime
 from typing import Annotated, Any, Literal
@@ -16,10 +14,11 @@ from sqlalchemy.orm import Session
 from vigil.api.errors import ERRORS
 from vigil.api.pagination import Page, Paging
 from vigil.api.security import Analyst, Anyone, Caller, Db
-from vigil.errors import ConflictError, NotFoundError
+from vigil.errors import ConflictError, DataError, NotFoundError
+from vigil.spreadsheet import csv_text
 from vigil.workspace import intake
 from vigil.workspace import reports as store
-from vigil.workspace.access import Level, can_see
+from vigil.workspace.access import Clearance, Level, can_see
 from vigil.workspace.database import Database
 from vigil.workspace.outbound import OutboundPolicy
 
@@ -102,12 +101,14 @@ def _out(report: store.Report, *, full: bool) -> ReportOut:
     )
 
 
-def _triage(session: Session, text: str, request: Request) -> dict[str, Any]:
+def _triage(session: Session, text: str, request: Request, level: str) -> dict[str, Any]:
+    """Triage ``text`` learning only from corrections on reports classified up to ``level``
+    (the level of the report the result is stored with)."""
     from vigil.workspace.triage import triage
 
     result = triage(
         text,
-        corrections=store.training_examples(session),
+        corrections=store.training_examples(session, Clearance(level)),
         use_embeddings=getattr(request.app.state, "triage_embeddings", True),
     )
     data = result.to_dict()
@@ -118,8 +119,10 @@ def _triage(session: Session, text: str, request: Request) -> dict[str, Any]:
 def _ingest(
     db: Database, caller: Caller, given: store.ReportInput, request: Request, run_triage: bool
 ) -> store.Stored:
+    store.check_text(given.text)  # before triage: its cost grows with the text
     with db.session() as session:
-        triaged = _triage(session, given.text, request) if run_triage else None
+        level = given.confidentiality
+        triaged = _triage(session, given.text, request, level) if run_triage else None
         if triaged:
             found = tuple(c["iso3"] for c in triaged["countries"])
             given = store.ReportInput(**{**vars(given), "countries": (*given.countries, *found)})
@@ -182,17 +185,32 @@ async def upload_report(
     confidentiality: Annotated[Level, Form()] = Level.public,
     source: Annotated[str | None, Form(max_length=200)] = None,
 ) -> ReportOut:
-    """Extract the text of an uploaded file and store it as a report."""
-    data = await file.read(intake.MAX_BYTES + 1)
-    extracted = intake.extract_text(data, file.content_type, file.filename)
+    """Extract the text of an uploaded file and store it as a report.
+
+    The body was already capped by the server; the text is read in a worker process within
+    time, page and length limits, and triaged only once its length is known to be acceptable.
+    """
+    from starlette.concurrency import run_in_threadpool
+
+    from vigil.workspace.extraction import Limits, extract_in_worker
+
+    settings = request.app.state.settings
+    data = await file.read(settings.upload_max_bytes + 1)
+    if len(data) > settings.upload_max_bytes:
+        raise DataError(
+            f"the file is larger than {settings.upload_max_bytes} bytes: send a smaller one",
+            path=file.filename or "<upload>",
+        )
+    limits = Limits(seconds=settings.extract_seconds, characters=store.MAX_TEXT)
+    extracted = await run_in_threadpool(
+        extract_in_worker, data, file.content_type, file.filename, limits
+    )
     given = store.ReportInput(
         title=extracted.title or file.filename or "",
         text=extracted.text,
         source=source,
         confidentiality=confidentiality.value,
     )
-    from starlette.concurrency import run_in_threadpool
-
     stored = await run_in_threadpool(_ingest, db, caller, given, request, True)
     return _out(stored.report, full=True)
 
@@ -229,12 +247,8 @@ def export_reports(
     if format == "jsonl":
         body = "".join(json.dumps({k: r.get(k) for k in fields}) + "\n" for r in records)
         return Response(body, media_type="application/x-ndjson")
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fields, extrasaction="ignore")
-    writer.writeheader()
-    for r in records:
-        writer.writerow({**r, "countries": " ".join(r["countries"])})
-    return Response(out.getvalue(), media_type="text/csv")
+    cells = ([{**r, "countries": " ".join(r["countries"])}.get(k) for k in fields] for r in records)
+    return Response(csv_text(fields, cells), media_type="text/csv")
 
 
 @router.get("/reports/{report_id}", response_model=ReportOut)
@@ -249,7 +263,7 @@ def retriage(report_id: ReportId, caller: Analyst, db: Db, request: Request) -> 
     """Triage a report again (using every correction analysts have made since)."""
     with db.session() as session:
         report = store.get_report(session, caller, report_id)
-        report.triage = _triage(session, report.text, request)
+        report.triage = _triage(session, report.text, request, report.confidentiality)
         return _out(report, full=True)
 
 

@@ -10,8 +10,9 @@ from pydantic import BaseModel, Field
 
 from vigil.api.errors import ERRORS
 from vigil.api.pagination import Page, Paging
-from vigil.api.security import Analyst, Anyone, Db
+from vigil.api.security import Analyst, Anyone, Caller, Db
 from vigil.workspace import responses as work
+from vigil.workspace.access import Level
 from vigil.workspace.responses import ActionStatus, ActionType
 
 router = APIRouter(tags=["responses"], responses=ERRORS)
@@ -31,6 +32,10 @@ class ActionIn(BaseModel):
     outcome: str = Field(default="", max_length=20_000)
     alert_ids: Ids = Field(default_factory=list, max_length=100)
     assessment_ids: Ids = Field(default_factory=list, max_length=100)
+    confidentiality: Level = Field(
+        default=Level.public,
+        description="Raised to the highest level of the linked alerts and assessments.",
+    )
 
 
 class ActionPatch(BaseModel):
@@ -52,6 +57,7 @@ class ActionOut(BaseModel):
     ended_on: date | None
     status: ActionStatus
     outcome: str
+    confidentiality: Level
     created_by: str
     created_at: datetime
     version: int
@@ -77,8 +83,9 @@ class ResponseReportOut(BaseModel):
     alerts_without_action: int
 
 
-def _out(action: work.Action) -> ActionOut:
-    return ActionOut.model_validate(work.action_content(action))
+def _out(action: work.Action, caller: Caller) -> ActionOut:
+    """An action with only the links ``caller`` may follow."""
+    return ActionOut.model_validate(work.action_content(action, caller))
 
 
 @router.get("/actions", response_model=Page[ActionOut])
@@ -94,13 +101,14 @@ def list_actions(
     with db.session(write=False) as session:
         rows, total = work.list_actions(
             session,
+            caller,
             iso3=iso3,
             type=type.value if type else None,
             status=status.value if status else None,
             limit=page.limit,
             offset=page.offset,
         )
-        items = [_out(a) for a in rows]
+        items = [_out(a, caller) for a in rows]
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
 
@@ -112,19 +120,20 @@ def record(body: ActionIn, caller: Analyst, db: Db) -> ActionOut:
             **body.model_dump(),
             "type": body.type.value,
             "status": body.status.value,
+            "confidentiality": body.confidentiality.value,
             "alert_ids": tuple(body.alert_ids),
             "assessment_ids": tuple(body.assessment_ids),
         }
     )
     with db.session() as session:
-        return _out(work.record_action(session, caller, given))
+        return _out(work.record_action(session, caller, given), caller)
 
 
 @router.get("/actions/{action_id}", response_model=ActionOut)
 def get_action(action_id: ActionId, caller: Anyone, db: Db) -> ActionOut:
     """One action with its links."""
     with db.session(write=False) as session:
-        return _out(work.get_action(session, action_id))
+        return _out(work.get_action(session, caller, action_id), caller)
 
 
 @router.patch("/actions/{action_id}", response_model=ActionOut)
@@ -135,11 +144,12 @@ def update_action(action_id: ActionId, body: ActionPatch, caller: Analyst, db: D
         changes["status"] = changes["status"].value
     changes = {k: v for k, v in changes.items() if v is not None or k == "ended_on"}
     with db.session() as session:
-        action = work.get_action(session, action_id)
+        action = work.get_action(session, caller, action_id)
         return _out(
             work.update_action(
                 session, caller, action, expected_version=body.version, changes=changes
-            )
+            ),
+            caller,
         )
 
 
