@@ -29,6 +29,10 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL of the workspace database; a SQLite file in `home` if unset.",
     )
     seed: int = Field(default=20250903, description="Random seed for every stochastic step.")
+    triage_model: str = Field(
+        default="use-multilingual",
+        description="Sentence-embedding model for triage: `use-multilingual` or `minilm`.",
+    )
 
     @classmethod
     def from_env(cls) -> Settings:
