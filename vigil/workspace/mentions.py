@@ -229,8 +229,9 @@ def _russian_key(word: str, inflected: bool) -> str:
 
 
 @cache
-def _keys(token: str) -> frozenset[str]:
-    """Every key a text token can match: itself, and its stems without endings or clitics."""
+def _keys(token: str) -> tuple[str, ...]:
+    """Every key a text token can match: itself, and its stems without endings or clitics;
+    longest first, so the least-stripped reading wins (الجنينة is El Geneina, not Jenin)."""
     keys = {token}
     script = script_of(token)
     if script == "latin":
@@ -246,7 +247,7 @@ def _keys(token: str) -> frozenset[str]:
                 rest = token[len(prefix) :]
                 keys.update(rest[: len(rest) - len(s)] for s in _AR_SUFFIXES
                             if _strip_ok(rest, s, 2))  # fmt: skip
-    return frozenset(keys)
+    return tuple(sorted(keys, key=lambda key: (-len(key.lstrip("~=")), key)))
 
 
 def _strip_ok(token: str, ending: str, shortest: int) -> bool:

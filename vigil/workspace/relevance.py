@@ -94,11 +94,14 @@ def score(values: dict[str, float], prototypes: Prototypes) -> float:
 
 
 def fit_weights(rows: Sequence[dict[str, float]], labels: Sequence[bool]) -> dict[str, float]:
-    """Logistic-regression weights from feature rows and relevance labels (development only)."""
+    """Logistic-regression weights (classes balanced) from feature rows and relevance labels;
+    call it on development passages only."""
     from sklearn.linear_model import LogisticRegression
 
     x = np.array([[row[name] for name in FEATURES] for row in rows])
-    model = LogisticRegression(C=10.0, max_iter=1000).fit(x, np.array(labels, dtype=int))
+    model = LogisticRegression(C=10.0, class_weight="balanced", max_iter=1000).fit(
+        x, np.array(labels, dtype=int)
+    )
     fitted = {"intercept": round(float(model.intercept_[0]), 4)}
     fitted.update(
         {name: round(float(c), 4) for name, c in zip(FEATURES, model.coef_[0], strict=True)}

@@ -15,6 +15,7 @@ used (logged once per process).
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Sequence
@@ -27,7 +28,8 @@ import numpy as np
 import numpy.typing as npt
 
 from vigil import __version__
-from vigil.errors import UsageError
+from vigil.data import bundled
+from vigil.errors import DataError, UsageError
 from vigil.workspace import embedding, relevance
 from vigil.workspace.framework import Framework, load_framework
 from vigil.workspace.language import detect
@@ -42,8 +44,12 @@ FOREIGN_LEXICON_WEIGHT = 0.0  # its share when the lexicon has no terms in the r
 # A correction counts only when the report is at least this similar to it (cosine): analysts'
 # labels then carry over to follow-ups of the same story without adding noise to unrelated
 # reports. Chosen on the development passages, not on the evaluation set.
-CORRECTION_THRESHOLD = 0.5
+CORRECTION_THRESHOLD = 0.4
 CORRECTION_WEIGHT = 6.0
+EXEMPLARS_FILE = "framework/exemplars.json"
+USE_REPORT_EXEMPLARS = True
+BEST_SHARE = 0.5  # a factor's score: this share from its best exemplars, the rest its centroid
+BEST_EXEMPLARS = 1  # how many best exemplars are averaged
 CHUNK_WORDS = 80  # sentences are grouped into chunks of about this many words
 FALLBACK_NOTICE = (
     "Triage used the keyword lexicon only: the embedding model is not installed or is "
@@ -277,7 +283,8 @@ def _embedding_scores(
     for k in range(len(framework.factors)):
         centroid = vectors[exemplar_factor == k].mean(axis=0)
         centroid /= np.linalg.norm(centroid)
-        columns.append(0.5 * sims[:, exemplar_factor == k].max(axis=1) + 0.5 * pieces @ centroid)
+        own = np.sort(sims[:, exemplar_factor == k], axis=1)[:, -BEST_EXEMPLARS:].mean(axis=1)
+        columns.append(BEST_SHARE * own + (1 - BEST_SHARE) * pieces @ centroid)
     per_chunk = np.stack(columns, axis=1)
     scores = 0.5 * per_chunk.max(axis=0) + 0.5 * per_chunk.mean(axis=0)
     mean_sims = sims.mean(axis=0)
@@ -310,20 +317,34 @@ def _correction_scores(
 def _exemplars(
     framework: Framework,
 ) -> tuple[list[str], npt.NDArray[np.int64], npt.NDArray[np.str_]]:
-    """Exemplar texts from the framework: each factor's title with its description, and each
-    indicator text; with their factor positions and indicator ids ('' for the description)."""
+    """Exemplar texts: each factor's title with its description, each indicator text and the
+    factor's report-style sentences (``exemplars.json``); with their factor positions and
+    indicator ids ('' for all but indicators)."""
     texts: list[str] = []
     factor_index: list[int] = []
     indicator_ids: list[str] = []
+    written = report_exemplars() if USE_REPORT_EXEMPLARS else {}
     for k, factor in enumerate(framework.factors):
-        texts.append(f"{factor.title}. {factor.description}")
-        factor_index.append(k)
-        indicator_ids.append("")
-        for indicator in factor.indicators:
-            texts.append(indicator.text)
+        own = [(f"{factor.title}. {factor.description}", "")]
+        own += [(indicator.text, indicator.id) for indicator in factor.indicators]
+        own += [(sentence, "") for sentence in written.get(factor.id, ())]
+        for text, indicator_id in own:
+            texts.append(text)
             factor_index.append(k)
-            indicator_ids.append(indicator.id)
+            indicator_ids.append(indicator_id)
     return texts, np.array(factor_index), np.array(indicator_ids)
+
+
+@cache
+def report_exemplars() -> dict[str, tuple[str, ...]]:
+    """Report-style sentences per factor id, from the bundled ``exemplars.json``."""
+    where = bundled(EXEMPLARS_FILE)
+    try:
+        data: Any = json.loads(where.read_text(encoding="utf-8"))
+        factors = data["factors"]
+        return {str(k): tuple(map(str, v)) for k, v in factors.items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as err:
+        raise DataError(f"cannot read the factor exemplars: {err}", path=str(where)) from err
 
 
 def _tfidf_scores(text: str, ids: Sequence[str], examples: Sequence[Correction]) -> Matrix:
