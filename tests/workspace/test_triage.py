@@ -169,7 +169,7 @@ def test_default_embedding_triage_never_loads_torch() -> None:
 
 SIX = {
     "en": "Armed militias killed civilians in Sudan, in Darfur, and burned villages.",
-    "fr": "Des milices armées ont tué des civils au Soudan, dans le Darfour, et brûlé des villages.",
+    "fr": "Des milices ont tué des civils au Soudan, dans le Darfour, et brûlé des villages.",
     "es": "Milicias armadas mataron a civiles en Sudán, en Darfur, e incendiaron aldeas.",
     "ar": "قتلت ميليشيات مسلحة مدنيين في السودان، في دارفور، وأحرقت قرى.",
     "ru": "Вооружённые ополченцы убивали мирных жителей в Судане, в Дарфуре, и сжигали деревни.",
