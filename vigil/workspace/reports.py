@@ -78,6 +78,8 @@ class Report(Base):
     near_duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("reports.id"))
     similarity: Mapped[float | None]
     triage: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    language: Mapped[str | None] = mapped_column(String(16))  # ISO 639-1, from triage
+    relevance: Mapped[float | None] = mapped_column(index=True)  # 0-1, from triage
     created_by: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
@@ -222,6 +224,8 @@ def store_report(
         near_duplicate_of=near,
         similarity=score,
         triage=triage,
+        language=(triage or {}).get("language"),
+        relevance=(triage or {}).get("relevance"),
         created_by=user.name,
         created_at=utcnow(),
     )

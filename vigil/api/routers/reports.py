@@ -19,7 +19,7 @@ from vigil.api.security import Analyst, Anyone, Caller, Db
 from vigil.errors import ConflictError, NotFoundError
 from vigil.workspace import intake
 from vigil.workspace import reports as store
-from vigil.workspace.access import Level, can_see
+from vigil.workspace.access import Level
 from vigil.workspace.database import Database
 
 router = APIRouter(tags=["reports"], responses=ERRORS)
@@ -102,35 +102,22 @@ def _out(report: store.Report, *, full: bool) -> ReportOut:
 
 
 def _triage(session: Session, text: str, request: Request) -> dict[str, Any]:
-    from vigil.workspace.triage import triage
+    from vigil.workspace.submission import triage_for_storage
 
-    result = triage(
-        text,
-        corrections=store.training_examples(session),
-        use_embeddings=getattr(request.app.state, "triage_embeddings", True),
-    )
-    data = result.to_dict()
-    data["factors"] = data["factors"][:5]
-    return json.loads(json.dumps(data, default=str))
+    embeddings = getattr(request.app.state, "triage_embeddings", True)
+    return triage_for_storage(session, text, use_embeddings=embeddings)
 
 
 def _ingest(
     db: Database, caller: Caller, given: store.ReportInput, request: Request, run_triage: bool
 ) -> store.Stored:
+    from vigil.workspace.submission import submit_report
+
+    embeddings = getattr(request.app.state, "triage_embeddings", True)
     with db.session() as session:
-        triaged = _triage(session, given.text, request) if run_triage else None
-        if triaged:
-            found = tuple(c["iso3"] for c in triaged["countries"])
-            given = store.ReportInput(**{**vars(given), "countries": (*given.countries, *found)})
-        stored = store.store_report(session, caller, given, triage=triaged)
-        if not stored.created:
-            shown = (
-                f" (report {stored.report.id})"
-                if can_see(caller, stored.report.confidentiality)
-                else ""
-            )
-            raise ConflictError(f"an identical report is already stored{shown}")
-        return stored
+        return submit_report(
+            session, caller, given, run_triage=run_triage, use_embeddings=embeddings
+        )
 
 
 @router.get("/reports", response_model=Page[ReportOut])
@@ -247,8 +234,10 @@ def get_report(report_id: ReportId, caller: Anyone, db: Db) -> ReportOut:
 def retriage(report_id: ReportId, caller: Analyst, db: Db, request: Request) -> ReportOut:
     """Triage a report again (using every correction analysts have made since)."""
     with db.session() as session:
+        from vigil.workspace.submission import apply_triage
+
         report = store.get_report(session, caller, report_id)
-        report.triage = _triage(session, report.text, request)
+        apply_triage(report, _triage(session, report.text, request))
         return _out(report, full=True)
 
 
