@@ -13,12 +13,14 @@ from fastapi import APIRouter
 def routers() -> list[APIRouter]:
     """The site's routers, with the start-up (snapshot, seeding) attached as a lifespan."""
     from vigil.web.pages import router as public
+    from vigil.web.reports import router as report_pages
     from vigil.web.site import lifespan
     from vigil.web.workbench import router as signed_in
 
     router = APIRouter(lifespan=lifespan, include_in_schema=False)
     router.include_router(public)
     router.include_router(signed_in)
+    router.include_router(report_pages)
     return [router]
 
 
