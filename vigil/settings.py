@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     extract_seconds: float = Field(
         default=30.0, gt=0, description="Longest time reading one uploaded file may take."
     )
+    triage_model: str = Field(
+        default="use-multilingual",
+        description="Sentence-embedding model for triage: `use-multilingual` or `minilm`.",
+    )
 
     @classmethod
     def from_env(cls) -> Settings:

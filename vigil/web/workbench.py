@@ -1,4 +1,4 @@
-"""Signed-in pages: the alerts inbox, the response board, the assessment editor, reports.
+"""Signed-in pages: the alerts inbox, the response board, the assessment editor.
 
 Every form carries the CSRF token of :func:`vigil.web.context.csrf_token`; every read goes
 through the workspace's clearance-aware queries, so a viewer never sees what their clearance
@@ -327,58 +327,3 @@ def _save(request: Request, assessment_id: int, user: Caller, fields: dict[str, 
         return "Saved."
     except (*PROBLEMS, ValueError) as err:
         return f"Not saved: {err}"
-
-
-@router.get("/reports", response_class=HTMLResponse)
-def reports(
-    request: Request, user: Viewer, q: Annotated[str, Query(max_length=200)] = ""
-) -> Response:
-    """Reports the user is cleared to see, newest first."""
-    from vigil.workspace.reports import search_reports
-
-    if user is None:
-        return _signin(request)
-    with _db(request).session(write=False) as session:
-        rows, total = search_reports(session, user, q=q or None, limit=100)
-        items = [
-            {
-                "id": r.id,
-                "title": r.title,
-                "confidentiality": r.confidentiality,
-                "countries": [c.iso3 for c in r.countries],
-                "created_at": r.created_at,
-            }
-            for r in rows
-        ]
-    return page(request, "reports.html", user=user, items=items, total=total, q=q)
-
-
-@router.get("/reports/{report_id}", response_class=HTMLResponse)
-def report(request: Request, report_id: Id, user: Viewer) -> Response:
-    """One report, if the user's clearance covers it (otherwise: not found)."""
-    from vigil.workspace.reports import get_report, is_web_url
-
-    if user is None:
-        return _signin(request)
-    try:
-        with _db(request).session(write=False) as session:
-            found = get_report(session, user, report_id)
-            item = {
-                "id": found.id,
-                "title": found.title,
-                "text": found.text,
-                "url": found.url if is_web_url(found.url) else None,
-                "confidentiality": found.confidentiality,
-                "created_by": found.created_by,
-                "created_at": found.created_at,
-                "countries": [c.iso3 for c in found.countries],
-            }
-    except NotFoundError:
-        return page(
-            request,
-            "not_found.html",
-            status=404,
-            user=user,
-            what=f"No report {report_id} that you are cleared to see.",
-        )
-    return page(request, "report.html", user=user, r=item)

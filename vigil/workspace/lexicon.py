@@ -3,7 +3,8 @@
 Each factor has weighted terms (``lexicon.json``); a term ending in ``*`` matches any word
 ending. A factor's score is the sum over matched terms of ``weight × (1 + ln count)``, so
 repeating a word helps less than using several of the factor's words. This is the triage that
-always works, with or without the optional embedding model.
+always works, with or without the embedding model. ``languages`` lists the languages (ISO 639-1)
+the terms are written in; triage gives the lexicon less weight for reports in other languages.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ class Lexicon:
     version: str
     sha256: str
     terms: dict[str, tuple[Term, ...]]
+    languages: frozenset[str] = frozenset({"en"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +73,10 @@ def _load(path: str) -> Lexicon:
         for factor_id, entries in _checked(factors, path).items()
     }
     return Lexicon(
-        version=str(data.get("version", "")), sha256=hashlib.sha256(raw).hexdigest(), terms=terms
+        version=str(data.get("version", "")),
+        sha256=hashlib.sha256(raw).hexdigest(),
+        terms=terms,
+        languages=frozenset(map(str, data.get("languages") or ["en"])),
     )
 
 

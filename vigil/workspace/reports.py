@@ -84,6 +84,8 @@ class Report(Base):
     near_duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("reports.id"))
     similarity: Mapped[float | None]
     triage: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    language: Mapped[str | None] = mapped_column(String(16))  # ISO 639-1, from triage
+    relevance: Mapped[float | None] = mapped_column(index=True)  # 0-1, from triage
     created_by: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
@@ -270,6 +272,8 @@ def store_report(
         near_duplicate_of=near,
         similarity=score,
         triage=triage,
+        language=(triage or {}).get("language"),
+        relevance=(triage or {}).get("relevance"),
         created_by=user.name,
         created_at=utcnow(),
     )
@@ -338,8 +342,17 @@ def get_report(session: Session, user: Principal, report_id: int) -> Report:
     return found
 
 
-def _matching(query: Any, q: str | None, iso3: str | None, source: str | None) -> Any:
-    """``query`` narrowed to reports containing ``q``, about ``iso3``, from ``source``."""
+def _matching(
+    query: Any,
+    q: str | None,
+    iso3: str | None,
+    source: str | None,
+    min_relevance: float | None = None,
+) -> Any:
+    """``query`` narrowed to reports containing ``q``, about ``iso3``, from ``source``, at
+    least ``min_relevance`` relevant (reports never triaged are kept out by such a filter)."""
+    if min_relevance is not None:
+        query = query.where(Report.relevance >= min_relevance)
     if q:
         like = f"%{q.lower()}%"
         query = query.where(
@@ -364,17 +377,21 @@ def search_reports(
     limit: int = 50,
     offset: int = 0,
     with_text: bool = False,
+    min_relevance: float | None = None,
+    by_relevance: bool = False,
 ) -> tuple[list[Report], int]:
-    """Reports the user may see matching a text query, country and source; newest first.
+    """Reports the user may see matching a text query, country, source and relevance; newest
+    first, or most relevant first with ``by_relevance`` (untriaged last).
 
     Text, signature and triage are loaded only with ``with_text`` (lists do not show them).
     """
-    query = _matching(visible_reports(user), q, iso3, source)
+    query = _matching(visible_reports(user), q, iso3, source, min_relevance)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     if not with_text:
         query = query.options(defer(Report.text), defer(Report.signature), defer(Report.triage))
     query = query.options(selectinload(Report.countries))
-    rows = session.scalars(query.order_by(Report.id.desc()).limit(limit).offset(offset))
+    order = (Report.relevance.desc().nulls_last(), Report.id.desc()) if by_relevance else ()
+    rows = session.scalars(query.order_by(*order, Report.id.desc()).limit(limit).offset(offset))
     return list(rows), total
 
 

@@ -1,17 +1,21 @@
-"""Triage of a report: which countries it names and which risk factors it most likely concerns.
+"""Triage of a report: its language, the countries it is about, the risk factors it most likely
+concerns and how relevant it is to atrocity risk at all.
 
-Two scorers are combined. The keyword lexicon always runs. When the ``nlp`` extra is installed,
-a sentence-embedding model compares the report with exemplars of each factor written in the
-framework's own terms (factor descriptions and indicator texts). Embedding similarities are
-standardised across the 14 factors and the lexicon score (scaled to the best factor) is added,
-so a strong keyword can lift a factor but not swamp the semantics. Analyst corrections (text,
-factor id) act as labelled neighbours: a report close to a corrected one inherits its label.
-Without the extra, corrections are matched by TF-IDF instead, and the result says that the
-lexicon fallback was used (logged once per process).
+Two scorers are combined. The keyword lexicon always runs. A multilingual sentence-embedding
+model (:mod:`vigil.workspace.embedding`) compares the report with exemplars of each factor
+written in the framework's own terms (factor descriptions and indicator texts, in English: the
+model is cross-lingual). Embedding similarities are standardised across the 14 factors and the
+lexicon score (scaled to the best factor) is added, so a strong keyword can lift a factor but not
+swamp the semantics. The lexicon counts fully only in the languages it has terms for; in others
+its weight drops to :data:`FOREIGN_LEXICON_WEIGHT`. Analyst corrections (text, factor id) act as
+labelled neighbours: a report close to a corrected one inherits its label. Without the model,
+corrections are matched by TF-IDF instead, and the result says that the lexicon fallback was
+used (logged once per process).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Sequence
@@ -24,9 +28,11 @@ import numpy as np
 import numpy.typing as npt
 
 from vigil import __version__
-from vigil.errors import UsageError
-from vigil.workspace import embedding
+from vigil.data import bundled
+from vigil.errors import DataError, UsageError
+from vigil.workspace import embedding, relevance
 from vigil.workspace.framework import Framework, load_framework
+from vigil.workspace.language import detect
 from vigil.workspace.lexicon import Lexicon, LexiconMatch, load_lexicon, score_text
 from vigil.workspace.mentions import CountryMention, find_countries, places_sha256
 
@@ -34,16 +40,22 @@ Backend = Literal["embedding+lexicon", "lexicon"]
 Correction = tuple[str, str]
 
 LEXICON_WEIGHT = 1.0  # lexicon share added to standardised embedding similarities
+FOREIGN_LEXICON_WEIGHT = 0.0  # its share when the lexicon has no terms in the report's language
 # A correction counts only when the report is at least this similar to it (cosine): analysts'
 # labels then carry over to follow-ups of the same story without adding noise to unrelated
 # reports. Chosen on the development passages, not on the evaluation set.
-CORRECTION_THRESHOLD = 0.5
+CORRECTION_THRESHOLD = 0.4
 CORRECTION_WEIGHT = 6.0
+EXEMPLARS_FILE = "framework/exemplars.json"
+USE_REPORT_EXEMPLARS = True
+BEST_SHARE = 0.5  # a factor's score: this share from its best exemplars, the rest its centroid
+BEST_EXEMPLARS = 1  # how many best exemplars are averaged
 CHUNK_WORDS = 80  # sentences are grouped into chunks of about this many words
 FALLBACK_NOTICE = (
     "Triage used the keyword lexicon only: the embedding model is not installed or is "
-    "disabled (install it with pip install 'vigil[nlp]')."
+    "disabled (it comes with the default install: pip install vigil)."
 )
+LEXICON_RELEVANCE_SCALE = 4.0  # lexicon-only relevance: 1 - exp(-total keyword score / this)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _log = logging.getLogger(__name__)
 
@@ -66,8 +78,12 @@ class FactorScore:
 
 @dataclass(frozen=True, slots=True)
 class TriageResult:
-    """Countries and ranked risk factors for one text, with what produced them."""
+    """Language, countries, ranked risk factors and relevance of one text, with what produced
+    them."""
 
+    language: str
+    language_confidence: float
+    relevance: float
     countries: tuple[CountryMention, ...]
     factors: tuple[FactorScore, ...]
     backend: Backend
@@ -76,6 +92,8 @@ class TriageResult:
     lexicon_version: str
     model: str | None
     corrections_used: int
+    lexicon_weight: float = LEXICON_WEIGHT
+    relevance_features: dict[str, float] = field(default_factory=dict)
     provenance: dict[str, str] = field(default_factory=dict)
 
     def top(self, n: int = 3) -> tuple[FactorScore, ...]:
@@ -95,31 +113,42 @@ class TriageResult:
 def triage(
     text: str,
     *,
+    title: str | None = None,
+    language: str | None = None,
     corrections: Sequence[Correction] | None = None,
     use_embeddings: bool = True,
     lexicon_weight: float = LEXICON_WEIGHT,
+    foreign_lexicon_weight: float = FOREIGN_LEXICON_WEIGHT,
     framework: Framework | None = None,
     lexicon: Lexicon | None = None,
     now: datetime | None = None,
 ) -> TriageResult:
-    """Detect countries and rank the 14 risk factors for ``text``.
+    """Detect the language and countries of ``text`` and rank the 14 risk factors.
 
-    ``corrections`` are analyst-confirmed (text, factor id) pairs used as labelled examples.
-    ``use_embeddings=False`` takes the lexicon path exactly as if the ``nlp`` extra were absent;
-    ``lexicon_weight`` sets how much the keyword score adds to the embedding score (0: none).
+    ``title`` counts towards the countries a report is about; ``language`` (ISO 639-1) skips
+    detection. ``corrections`` are analyst-confirmed (text, factor id) pairs used as labelled
+    examples. ``use_embeddings=False`` takes the lexicon path exactly as if the model were
+    absent; ``lexicon_weight`` sets how much the keyword score adds to the embedding score (0:
+    none) in the lexicon's languages, ``foreign_lexicon_weight`` in the others.
     """
     framework = framework or load_framework()
     lexicon = lexicon or load_lexicon()
     examples = _checked_corrections(corrections or (), framework)
+    found = detect(f"{title or ''}\n{text}") if language is None else None
+    code = language or (found.code if found else "und")
+    weight = lexicon_weight if code in lexicon.languages else foreign_lexicon_weight
     keyword = score_text(text, lexicon)
     lex = np.array([keyword[f].score if f in keyword else 0.0 for f in framework.factor_ids])
     if use_embeddings and embedding.available():
-        scored = _score_with_embeddings(text, framework, lex, examples, lexicon_weight)
+        scored = _score_with_embeddings(text, framework, lex, examples, weight)
     else:
         _warn_fallback_once()
-        scored = _score_with_lexicon(text, framework, lex, examples)
+        scored = _score_with_lexicon(text, framework, lex * (weight > 0), examples)
     return TriageResult(
-        countries=tuple(find_countries(text)),
+        language=code,
+        language_confidence=found.confidence if found else 1.0,
+        relevance=scored.relevance,
+        countries=tuple(find_countries(text, title=title)),
         factors=_ranked(framework, keyword, lex, scored, bool(examples)),
         backend=scored.backend,
         notice=FALLBACK_NOTICE if scored.backend == "lexicon" else None,
@@ -127,6 +156,8 @@ def triage(
         lexicon_version=lexicon.version,
         model=embedding.model_version() if scored.embedding is not None else None,
         corrections_used=len(examples),
+        lexicon_weight=weight,
+        relevance_features=scored.features,
         provenance=_provenance(framework, lexicon, now),
     )
 
@@ -141,6 +172,8 @@ class _Scored:
     embedding: Matrix | None
     near: Matrix
     indicators: dict[str, str]
+    relevance: float
+    features: dict[str, float]
 
 
 def _score_with_embeddings(
@@ -150,11 +183,23 @@ def _score_with_embeddings(
     examples: Sequence[Correction],
     lexicon_weight: float,
 ) -> _Scored:
-    emb, indicators = _embedding_scores(text, framework)
-    near = _correction_scores(text, framework.factor_ids, examples)
+    pieces = embedding.encode(chunks(text)).astype(np.float64)
+    emb, indicators, vectors = _embedding_scores(pieces, framework)
+    near = _correction_scores(pieces, framework.factor_ids, examples)
     gate = np.clip((near - CORRECTION_THRESHOLD) / (1 - CORRECTION_THRESHOLD), 0, None)
     combined = _standardise(emb) + lexicon_weight * _relative(lex) + CORRECTION_WEIGHT * gate
-    return _Scored("embedding+lexicon", combined, _softmax(combined), emb, near, indicators)
+    prototypes = relevance.load_prototypes()
+    values = relevance.features(pieces, vectors, prototypes)
+    return _Scored(
+        "embedding+lexicon",
+        combined,
+        _softmax(combined),
+        emb,
+        near,
+        indicators,
+        relevance.score(values, prototypes),
+        {k: round(v, 4) for k, v in values.items()},
+    )
 
 
 def _score_with_lexicon(
@@ -163,7 +208,8 @@ def _score_with_lexicon(
     near = _tfidf_scores(text, framework.factor_ids, examples)
     combined = _relative(lex) + near
     shares = combined / combined.sum() if combined.sum() > 0 else combined
-    return _Scored("lexicon", combined, shares, None, near, {})
+    likely = round(1.0 - float(np.exp(-lex.sum() / LEXICON_RELEVANCE_SCALE)), 3)
+    return _Scored("lexicon", combined, shares, None, near, {}, likely, {"lexicon": lex.sum()})
 
 
 def _ranked(
@@ -220,8 +266,11 @@ def chunks(text: str, words: int = CHUNK_WORDS) -> list[str]:
     return pieces
 
 
-def _embedding_scores(text: str, framework: Framework) -> tuple[Matrix, dict[str, str]]:
-    """Per factor: how similar the text is to the factor, and the indicator it is closest to.
+def _embedding_scores(
+    pieces: Matrix, framework: Framework
+) -> tuple[Matrix, dict[str, str], Matrix]:
+    """Per factor: how similar the text (its chunks' vectors) is to the factor, and the indicator
+    it is closest to; with the exemplar vectors.
 
     A chunk's similarity to a factor averages its best exemplar (one indicator can match
     sharply) and the factor's centroid (the factor as a whole); the text's score averages its
@@ -229,13 +278,13 @@ def _embedding_scores(text: str, framework: Framework) -> tuple[Matrix, dict[str
     """
     exemplar_texts, exemplar_factor, exemplar_indicator = _exemplars(framework)
     vectors = embedding.encode(exemplar_texts).astype(np.float64)
-    pieces = embedding.encode(chunks(text)).astype(np.float64)
     sims = pieces @ vectors.T
     columns = []
     for k in range(len(framework.factors)):
         centroid = vectors[exemplar_factor == k].mean(axis=0)
         centroid /= np.linalg.norm(centroid)
-        columns.append(0.5 * sims[:, exemplar_factor == k].max(axis=1) + 0.5 * pieces @ centroid)
+        own = np.sort(sims[:, exemplar_factor == k], axis=1)[:, -BEST_EXEMPLARS:].mean(axis=1)
+        columns.append(BEST_SHARE * own + (1 - BEST_SHARE) * pieces @ centroid)
     per_chunk = np.stack(columns, axis=1)
     scores = 0.5 * per_chunk.max(axis=0) + 0.5 * per_chunk.mean(axis=0)
     mean_sims = sims.mean(axis=0)
@@ -245,46 +294,57 @@ def _embedding_scores(text: str, framework: Framework) -> tuple[Matrix, dict[str
         if candidates.size:
             best = candidates[mean_sims[candidates].argmax()]
             indicators[factor.id] = str(exemplar_indicator[best])
-    return scores, indicators
+    return scores, indicators, vectors
 
 
-def _correction_scores(text: str, ids: Sequence[str], examples: Sequence[Correction]) -> Matrix:
-    """Per factor: the highest cosine similarity between the text and that factor's corrections
-    (0 for factors without corrections)."""
+def _correction_scores(
+    pieces: Matrix, ids: Sequence[str], examples: Sequence[Correction]
+) -> Matrix:
+    """Per factor: the highest cosine similarity between the text (its chunks' vectors) and that
+    factor's corrections (0 for factors without corrections)."""
     scores = np.zeros(len(ids))
     if not examples:
         return scores
-    best = _chunk_similarities(text, [t for t, _ in examples]).max(axis=0)
+    others = embedding.encode([t for t, _ in examples]).astype(np.float64)
+    best = (pieces @ others.T).max(axis=0)
     for (_, factor_id), sim in zip(examples, best, strict=True):
         k = ids.index(factor_id)
         scores[k] = max(scores[k], float(sim))
     return scores
 
 
-def _chunk_similarities(text: str, others: Sequence[str]) -> Matrix:
-    """Cosine similarities, one row per chunk of ``text``, one column per text of ``others``."""
-    pieces = embedding.encode(chunks(text)).astype(np.float64)
-    return pieces @ embedding.encode(others).astype(np.float64).T
-
-
 @cache
 def _exemplars(
     framework: Framework,
 ) -> tuple[list[str], npt.NDArray[np.int64], npt.NDArray[np.str_]]:
-    """Exemplar texts from the framework: each factor's title with its description, and each
-    indicator text; with their factor positions and indicator ids ('' for the description)."""
+    """Exemplar texts: each factor's title with its description, each indicator text and the
+    factor's report-style sentences (``exemplars.json``); with their factor positions and
+    indicator ids ('' for all but indicators)."""
     texts: list[str] = []
     factor_index: list[int] = []
     indicator_ids: list[str] = []
+    written = report_exemplars() if USE_REPORT_EXEMPLARS else {}
     for k, factor in enumerate(framework.factors):
-        texts.append(f"{factor.title}. {factor.description}")
-        factor_index.append(k)
-        indicator_ids.append("")
-        for indicator in factor.indicators:
-            texts.append(indicator.text)
+        own = [(f"{factor.title}. {factor.description}", "")]
+        own += [(indicator.text, indicator.id) for indicator in factor.indicators]
+        own += [(sentence, "") for sentence in written.get(factor.id, ())]
+        for text, indicator_id in own:
+            texts.append(text)
             factor_index.append(k)
-            indicator_ids.append(indicator.id)
+            indicator_ids.append(indicator_id)
     return texts, np.array(factor_index), np.array(indicator_ids)
+
+
+@cache
+def report_exemplars() -> dict[str, tuple[str, ...]]:
+    """Report-style sentences per factor id, from the bundled ``exemplars.json``."""
+    where = bundled(EXEMPLARS_FILE)
+    try:
+        data: Any = json.loads(where.read_text(encoding="utf-8"))
+        factors = data["factors"]
+        return {str(k): tuple(map(str, v)) for k, v in factors.items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as err:
+        raise DataError(f"cannot read the factor exemplars: {err}", path=str(where)) from err
 
 
 def _tfidf_scores(text: str, ids: Sequence[str], examples: Sequence[Correction]) -> Matrix:
@@ -329,5 +389,6 @@ def _provenance(framework: Framework, lexicon: Lexicon, now: datetime | None) ->
         "framework_sha256": framework.sha256,
         "lexicon_sha256": lexicon.sha256,
         "places_sha256": places_sha256(),
+        "relevance_sha256": relevance.load_prototypes().sha256,
         "created_at": (now or datetime.now(UTC)).isoformat(),
     }

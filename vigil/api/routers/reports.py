@@ -18,7 +18,7 @@ from vigil.errors import ConflictError, DataError, NotFoundError
 from vigil.spreadsheet import csv_text
 from vigil.workspace import intake
 from vigil.workspace import reports as store
-from vigil.workspace.access import Clearance, Level, can_see
+from vigil.workspace.access import Level
 from vigil.workspace.database import Database
 from vigil.workspace.outbound import OutboundPolicy
 
@@ -102,39 +102,22 @@ def _out(report: store.Report, *, full: bool) -> ReportOut:
 
 
 def _triage(session: Session, text: str, request: Request, level: str) -> dict[str, Any]:
-    """Triage ``text`` learning only from corrections on reports classified up to ``level``
-    (the level of the report the result is stored with)."""
-    from vigil.workspace.triage import triage
+    from vigil.workspace.submission import triage_for_storage
 
-    result = triage(
-        text,
-        corrections=store.training_examples(session, Clearance(level)),
-        use_embeddings=getattr(request.app.state, "triage_embeddings", True),
-    )
-    data = result.to_dict()
-    data["factors"] = data["factors"][:5]
-    return json.loads(json.dumps(data, default=str))
+    embeddings = getattr(request.app.state, "triage_embeddings", True)
+    return triage_for_storage(session, text, level=level, use_embeddings=embeddings)
 
 
 def _ingest(
     db: Database, caller: Caller, given: store.ReportInput, request: Request, run_triage: bool
 ) -> store.Stored:
-    store.check_text(given.text)  # before triage: its cost grows with the text
+    from vigil.workspace.submission import submit_report
+
+    embeddings = getattr(request.app.state, "triage_embeddings", True)
     with db.session() as session:
-        level = given.confidentiality
-        triaged = _triage(session, given.text, request, level) if run_triage else None
-        if triaged:
-            found = tuple(c["iso3"] for c in triaged["countries"])
-            given = store.ReportInput(**{**vars(given), "countries": (*given.countries, *found)})
-        stored = store.store_report(session, caller, given, triage=triaged)
-        if not stored.created:
-            shown = (
-                f" (report {stored.report.id})"
-                if can_see(caller, stored.report.confidentiality)
-                else ""
-            )
-            raise ConflictError(f"an identical report is already stored{shown}")
-        return stored
+        return submit_report(
+            session, caller, given, run_triage=run_triage, use_embeddings=embeddings
+        )
 
 
 @router.get("/reports", response_model=Page[ReportOut])
@@ -262,8 +245,10 @@ def get_report(report_id: ReportId, caller: Anyone, db: Db) -> ReportOut:
 def retriage(report_id: ReportId, caller: Analyst, db: Db, request: Request) -> ReportOut:
     """Triage a report again (using every correction analysts have made since)."""
     with db.session() as session:
+        from vigil.workspace.submission import apply_triage
+
         report = store.get_report(session, caller, report_id)
-        report.triage = _triage(session, report.text, request, report.confidentiality)
+        apply_triage(report, _triage(session, report.text, request, report.confidentiality))
         return _out(report, full=True)
 
 
