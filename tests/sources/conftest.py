@@ -15,6 +15,8 @@ from vigil.settings import Settings
 
 TOKEN = "ucdp-secret-token-1234"
 ENV = {"UCDP_TOKEN": TOKEN, "ACLED_USER": "analyst@example.org", "ACLED_PASSWORD": "pa55word!"}
+#: Settings for the command-line tests: no retries, so a failure is reported at once.
+CLI_ENV = {**ENV, "VIGIL_SYNC_RETRIES": "0"}
 
 
 @pytest.fixture

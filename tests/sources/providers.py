@@ -29,6 +29,7 @@ from urllib.parse import parse_qs, urlsplit
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "events"
 GED_SAMPLE = FIXTURES / "ged231-sample-1000.csv.gz"
 GDELT_SAMPLE = FIXTURES / "20250807220000.export.CSV.gz"
+SYRIA = FIXTURES / "ged191-syria-2016-2019.csv.gz"
 
 Answer = tuple[int, dict[str, str], bytes]
 
@@ -71,6 +72,12 @@ def _json(status: int, body: Any) -> Answer:
     return status, {"Content-Type": "application/json"}, json.dumps(body).encode()
 
 
+def blackout(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Syria 2016–2019 as if reporting had nearly stopped in November 2019: only that month's
+    last day is left."""
+    return [r for r in rows if not ("2019-11-01" <= str(r["date_start"])[:10] < "2019-11-30")]
+
+
 def _number(text: str) -> Any:
     """A GED CSV field as the API gives it: numbers as JSON numbers, empty as null."""
     if text == "":
@@ -83,9 +90,9 @@ def _number(text: str) -> Any:
     return text
 
 
-def ged_rows() -> list[dict[str, Any]]:
-    """The 1,000 real GED 23.1 events as the API's ``Result`` objects."""
-    with gzip.open(GED_SAMPLE, "rt", encoding="utf-8", newline="") as handle:
+def ged_rows(path: Path = GED_SAMPLE) -> list[dict[str, Any]]:
+    """Real GED events (the 1,000-event GED 23.1 sample by default) as the API's ``Result``."""
+    with gzip.open(path, "rt", encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     texts = {"relid", "code_status", "where_coordinates", "source_date", "date_start", "date_end"}
     return [{k: (v if k in texts else _number(v)) for k, v in row.items()} for row in rows]

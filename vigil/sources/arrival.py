@@ -1,8 +1,9 @@
 """Alerts on arrival: after a sync that changed events, the event-signal rules run on what changed.
 
-The months touched by the sync (events merged since it began) are judged again — escalation and
-reporting-gap signals — and the workspace's event-signal rules raise alerts, which are then
-notified as configured, exactly as ``vigil alerts evaluate --signals`` would.
+The newest month touched by the sync (events merged since it began) is judged again — escalation
+and reporting-gap signals — and the workspace's event-signal rules raise alerts, which are then
+notified as configured, exactly as ``vigil alerts evaluate --signals --month`` would. Only the
+newest month: a backfill of old months must not raise years-old alerts as news.
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: At most this many of the latest changed months are judged after one sync.
-MONTHS = 3
+#: How many of the latest changed months are judged after one sync.
+MONTHS = 1
 
 
 def changed_months(store: EventStore, since: datetime) -> list[str]:
