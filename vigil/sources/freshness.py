@@ -3,17 +3,23 @@
 A source is *stale* when it has not synced successfully within twice its interval (or never has).
 The line shown on pages, briefs and API responses reads "events through DATE, last synced AGO
 from SOURCE", taken from the event source whose data reach furthest; with no live source it says
-the events are the bundled or hand-ingested ones.
+the events come from files ingested by hand. A :class:`LivePicture` is read from the store once
+and renders these texts for any moment, so a cached picture never shows a frozen "ago".
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+
+import duckdb
 
 from vigil.events.store import EventStore
 from vigil.sources import registry
 from vigil.sources.registry import Kind, SourceSpec, SourceState
+
+NO_EVENTS = "no events yet: add a source (`vigil sources add`) or ingest files"
 
 
 def utcnow() -> datetime:
@@ -46,43 +52,74 @@ def describe(spec: SourceSpec, state: SourceState | None, now: datetime) -> str:
     return f"{what} through {through}, last synced {ago(now - state.last_success)} from {spec.name}"
 
 
+@dataclass(frozen=True, slots=True)
+class LivePicture:
+    """The registry's definitions and states, and the store's last event date, read at once."""
+
+    specs: tuple[SourceSpec, ...] = ()
+    states: dict[str, SourceState] = field(default_factory=dict)
+    last_event: date | None = None
+    has_store: bool = False
+
+    def rows(self, now: datetime | None = None) -> list[dict[str, Any]]:
+        """Every source's definition, state, freshness line and ``stale`` flag."""
+        now = now or utcnow()
+        return [_row(spec, self.states.get(spec.name), now) for spec in self.specs]
+
+    def line(self, now: datetime | None = None) -> str:
+        """The freshness line for the events behind every number."""
+        now = now or utcnow()
+        synced = [
+            spec
+            for spec in self.specs
+            if spec.kind is not Kind.FEED and getattr(self.states.get(spec.name), "through", None)
+        ]
+        if synced:
+            best = max(synced, key=lambda spec: self.states[spec.name].through or date.min)
+            return describe(best, self.states[best.name], now)
+        if self.last_event is None:
+            return NO_EVENTS
+        return f"events through {self.last_event}, from files ingested by hand (no source synced)"
+
+    def stale(self, now: datetime | None = None) -> list[str]:
+        """Names of the stale sources."""
+        now = now or utcnow()
+        return [s.name for s in self.specs if is_stale(s, self.states.get(s.name), now)]
+
+
+def _row(spec: SourceSpec, state: SourceState | None, now: datetime) -> dict[str, Any]:
+    return {
+        **spec.public(),
+        "status": state.status if state else None,
+        "error": state.error if state else None,
+        "through": state.through.isoformat() if state and state.through else None,
+        "last_attempt": state.last_attempt if state else None,
+        "last_synced": state.last_success if state else None,
+        "stale": is_stale(spec, state, now),
+        "freshness": describe(spec, state, now),
+    }
+
+
+def read_picture(store: EventStore, *, read_only: bool = False) -> LivePicture:
+    """Read the live picture from the store (read-only when a web page asks)."""
+    if not store.path.exists():
+        return LivePicture()
+    specs = tuple(registry.specs(store, read_only=read_only))
+    states = registry.states(store, read_only=read_only)
+    try:
+        with store.connect(read_only=read_only) as con:
+            row = con.execute("SELECT max(date_start) FROM events").fetchone()
+    except duckdb.CatalogException:
+        row = None
+    last = row[0] if row and row[0] is not None else None
+    return LivePicture(specs, states, last, True)
+
+
 def source_rows(store: EventStore, now: datetime | None = None) -> list[dict[str, Any]]:
-    """Every source's definition, state, freshness line and ``stale`` flag."""
-    now = now or utcnow()
-    states = registry.states(store)
-    rows = []
-    for spec in registry.specs(store):
-        state = states.get(spec.name)
-        rows.append(
-            {
-                **spec.public(),
-                "status": state.status if state else None,
-                "error": state.error if state else None,
-                "through": state.through.isoformat() if state and state.through else None,
-                "last_attempt": state.last_attempt if state else None,
-                "last_synced": state.last_success if state else None,
-                "stale": is_stale(spec, state, now),
-                "freshness": describe(spec, state, now),
-            }
-        )
-    return rows
+    """Every source with its state and freshness (``vigil sources list``, the API)."""
+    return read_picture(store).rows(now)
 
 
 def freshness_line(store: EventStore, now: datetime | None = None) -> str:
-    """The line every page and brief carries about the events behind its numbers."""
-    now = now or utcnow()
-    if not store.path.exists():
-        return "no events yet: add a source (`vigil sources add`) or ingest files"
-    states = registry.states(store)
-    synced = [
-        (states[spec.name].through, spec)
-        for spec in registry.specs(store)
-        if spec.kind is not Kind.FEED and spec.name in states and states[spec.name].through
-    ]
-    if synced:
-        _, spec = max(synced, key=lambda pair: pair[0] or date.min)
-        return describe(spec, states[spec.name], now)
-    last = store.query("SELECT max(date_start) AS d FROM events")["d"].iloc[0]
-    if last is None or str(last) in ("NaT", "None"):
-        return "no events yet: add a source (`vigil sources add`) or ingest files"
-    return f"events through {str(last)[:10]}, from files ingested by hand (no live source synced)"
+    """The freshness line of the store's events."""
+    return read_picture(store).line(now)

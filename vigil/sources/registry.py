@@ -226,11 +226,23 @@ def _credentials(
 
 
 @contextmanager
-def connect(store: EventStore) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A connection to the store with the registry's tables in place."""
-    with store.connect() as con:
-        con.execute(SCHEMA)
+def connect(store: EventStore, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection to the store with the registry's tables in place (unless read-only)."""
+    with store.connect(read_only=read_only) as con:
+        if not read_only:
+            con.execute(SCHEMA)
         yield con
+
+
+def _rows(store: EventStore, sql: str, read_only: bool) -> list[tuple[Any, ...]]:
+    """Rows of a registry query; none when the store or (read-only) the table does not exist."""
+    if not store.path.exists():
+        return []
+    try:
+        with connect(store, read_only=read_only) as con:
+            return con.execute(sql).fetchall()
+    except duckdb.CatalogException:
+        return []
 
 
 def add(store: EventStore, spec: SourceSpec) -> SourceSpec:
@@ -267,13 +279,9 @@ def remove(store: EventStore, name: str) -> None:
         con.execute("DELETE FROM source_state WHERE name = ?", [name])
 
 
-def specs(store: EventStore) -> list[SourceSpec]:
+def specs(store: EventStore, *, read_only: bool = False) -> list[SourceSpec]:
     """Every registered source, by name."""
-    if not store.path.exists():
-        return []
-    with connect(store) as con:
-        rows = con.execute("SELECT * FROM sources ORDER BY name").fetchall()
-    return [_spec(row) for row in rows]
+    return [_spec(row) for row in _rows(store, "SELECT * FROM sources ORDER BY name", read_only)]
 
 
 def get(store: EventStore, name: str) -> SourceSpec:
@@ -301,12 +309,9 @@ def _spec(row: tuple[Any, ...]) -> SourceSpec:
     )
 
 
-def states(store: EventStore) -> dict[str, SourceState]:
+def states(store: EventStore, *, read_only: bool = False) -> dict[str, SourceState]:
     """The sync state of every source that has one."""
-    if not store.path.exists():
-        return {}
-    with connect(store) as con:
-        rows = con.execute("SELECT * FROM source_state").fetchall()
+    rows = _rows(store, "SELECT * FROM source_state", read_only)
     return {row[0]: SourceState(row[0], json.loads(row[1] or "{}"), *row[2:]) for row in rows}
 
 
