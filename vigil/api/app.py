@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from vigil import __version__
 from vigil.api import errors
+from vigil.api.freshness import FreshnessMiddleware
 from vigil.api.routers import (
     alerts,
     assessments,
@@ -30,6 +31,7 @@ from vigil.api.routers import (
 from vigil.api.security import session_secret
 from vigil.errors import VigilError
 from vigil.settings import Settings
+from vigil.sources.freshness import SIDECAR, SidecarReader
 from vigil.workspace.database import open_database
 from vigil.workspace.migrations import upgrade
 
@@ -82,6 +84,8 @@ def create_app(
         responses=errors.ERRORS,
     )
     errors.install(app)
+    app.state.live = SidecarReader(settings.home / SIDECAR)
+    app.add_middleware(FreshnessMiddleware, reader=app.state.live)
     app.include_router(auth.router)
     for module in ROUTERS:
         app.include_router(module.router, prefix=API_PREFIX)

@@ -51,6 +51,7 @@ def add_command(
 ) -> None:
     """Register a source; credentials are named by environment variable, read at sync time."""
     from vigil.sources import registry
+    from vigil.sources.freshness import write_sidecar
 
     spec = registry.make_spec(
         name,
@@ -64,7 +65,9 @@ def add_command(
         user_env=user_env,
         password_env=password_env,
     )
-    registry.add(_store(), spec)
+    store = _store()
+    registry.add(store, spec)
+    write_sidecar(store)
     typer.echo(f"added source {spec.name} ({spec.kind.value}, every {spec.every}, {spec.url})")
 
 
@@ -94,8 +97,11 @@ def list_command(
 def remove_command(name: str = typer.Argument(..., help="The source's name.")) -> None:
     """Forget a source and its sync state (the events it brought stay)."""
     from vigil.sources import registry
+    from vigil.sources.freshness import write_sidecar
 
-    registry.remove(_store(), name)
+    store = _store()
+    registry.remove(store, name)
+    write_sidecar(store)
     typer.echo(f"removed source {name}")
 
 

@@ -5,12 +5,21 @@ The line shown on pages, briefs and API responses reads "events through DATE, la
 from SOURCE", taken from the event source whose data reach furthest; with no live source it says
 the events come from files ingested by hand. A :class:`LivePicture` is read from the store once
 and renders these texts for any moment, so a cached picture never shows a frozen "ago".
+
+Every sync (and every change to the registry) also writes the picture to ``sources.json`` in the
+data directory, atomically. Pages and API responses read that small file, never DuckDB: a web
+server holding no connection to the store never blocks a sync, and a sync never fails a page.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import tempfile
+import threading
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -19,7 +28,8 @@ from vigil.events.store import EventStore
 from vigil.sources import registry
 from vigil.sources.registry import Kind, SourceSpec, SourceState
 
-NO_EVENTS = "no events yet: add a source (`vigil sources add`) or ingest files"
+NO_LIVE = "no live source configured: events are the bundled or hand-ingested files"
+SIDECAR = "sources.json"
 
 
 def utcnow() -> datetime:
@@ -77,9 +87,11 @@ class LivePicture:
         if synced:
             best = max(synced, key=lambda spec: self.states[spec.name].through or date.min)
             return describe(best, self.states[best.name], now)
-        if self.last_event is None:
-            return NO_EVENTS
-        return f"events through {self.last_event}, from files ingested by hand (no source synced)"
+        if self.specs:
+            return f"no events synced yet from the {len(self.specs)} live source(s)"
+        if self.last_event is not None:
+            return f"events through {self.last_event}, from files ingested by hand (no live source)"
+        return NO_LIVE
 
     def stale(self, now: datetime | None = None) -> list[str]:
         """Names of the stale sources."""
@@ -123,3 +135,81 @@ def source_rows(store: EventStore, now: datetime | None = None) -> list[dict[str
 def freshness_line(store: EventStore, now: datetime | None = None) -> str:
     """The freshness line of the store's events."""
     return read_picture(store).line(now)
+
+
+def sidecar_path(store: EventStore) -> Path:
+    """Where the picture of ``store`` is kept for readers that must not open DuckDB."""
+    return store.path.parent / SIDECAR
+
+
+def write_sidecar(store: EventStore) -> None:
+    """Write the store's live picture to ``sources.json`` (atomically: temp file, then rename)."""
+    picture = read_picture(store)
+    payload = {
+        "specs": [{**s.public(), "kind": s.kind.value} for s in picture.specs],
+        "states": {
+            name: {k: getattr(state, k) for k in SourceState.__dataclass_fields__}
+            for name, state in picture.states.items()
+        },
+        "last_event": picture.last_event,
+    }
+    target = sidecar_path(store)
+    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=".sources-", suffix=".json")
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        json.dump(payload, out, default=str)
+    os.replace(temp, target)
+
+
+def load_sidecar(path: Path) -> LivePicture:
+    """The picture written by :func:`write_sidecar` (an empty one when there is none)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return LivePicture()
+    specs = tuple(registry.make_spec(**_spec_args(s)) for s in data["specs"])
+    states = {name: _state(name, s) for name, s in data["states"].items()}
+    last = data.get("last_event")
+    return LivePicture(specs, states, date.fromisoformat(last[:10]) if last else None, True)
+
+
+def _spec_args(spec: dict[str, Any]) -> dict[str, Any]:
+    args = {k: v for k, v in spec.items() if k not in ("name", "kind")}
+    args["countries"] = args.get("countries") or ()
+    return {"name": spec["name"], "kind": spec["kind"], **args}
+
+
+def _state(name: str, raw: dict[str, Any]) -> SourceState:
+    def when(key: str) -> datetime | None:
+        return datetime.fromisoformat(raw[key]) if raw.get(key) else None
+
+    through = date.fromisoformat(raw["through"]) if raw.get("through") else None
+    return SourceState(
+        name,
+        raw.get("watermark") or {},
+        through,
+        when("last_attempt"),
+        when("last_success"),
+        raw.get("status"),
+        raw.get("error"),
+    )
+
+
+@dataclass
+class SidecarReader:
+    """Reads ``sources.json`` again only when its modification time changes (thread-safe)."""
+
+    path: Path
+    picture: LivePicture = field(default_factory=LivePicture)
+    mtime: float = -1.0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def read(self) -> LivePicture:
+        """The current picture."""
+        try:
+            mtime = self.path.stat().st_mtime
+        except FileNotFoundError:
+            return LivePicture()
+        with self.lock:
+            if mtime != self.mtime:
+                self.picture, self.mtime = load_sidecar(self.path), mtime
+            return self.picture

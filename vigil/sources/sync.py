@@ -28,6 +28,7 @@ from vigil.sources import acled, gdelt, registry, ucdp
 from vigil.sources.batch import COUNTS, Batch, ingest_batch
 from vigil.sources.client import Http, new_client
 from vigil.sources.context import Progress, SyncContext
+from vigil.sources.freshness import write_sidecar
 from vigil.sources.registry import Kind, SourceSpec, SourceState
 
 if TYPE_CHECKING:
@@ -123,14 +124,14 @@ def sync(
 
 
 def _chosen(store: EventStore, names: Sequence[str]) -> list[SourceSpec]:
-    specs = registry.specs(store)
+    specs = registry.specs(store, read_only=True)  # a round with nothing due writes nothing
     if names:
         known = {spec.name: spec for spec in specs}
         unknown = [name for name in names if name not in known]
         if unknown:
             raise NotFoundError(f"no source named {unknown[0]!r}: see `vigil sources list`")
         return [known[name] for name in dict.fromkeys(names)]
-    states, now = registry.states(store), utcnow()
+    states, now = registry.states(store, read_only=True), utcnow()
     return [spec for spec in specs if is_due(spec, states.get(spec.name), now)]
 
 
@@ -165,6 +166,7 @@ def sync_one(
         result.through = state.through.isoformat() if state.through else None
         registry.save_state(store, state)
         registry.record_run(store, started, result.as_dict())
+        write_sidecar(store)
     return result
 
 
