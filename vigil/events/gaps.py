@@ -87,9 +87,11 @@ def nb_lower_tail(value: np.ndarray, mean: np.ndarray, var: np.ndarray) -> np.nd
     return np.where(over, stats.nbinom.cdf(value, n, p), stats.poisson.cdf(value, mean))
 
 
-def reporting_gaps(store: EventStore, month: str | None = None) -> list[Gap]:
+def reporting_gaps(
+    store: EventStore, month: str | None = None, *, read_only: bool = False
+) -> list[Gap]:
     """Reporting gaps for ``month`` (YYYY-MM), or each source's latest month when None."""
-    counts, horizons, last = _volumes(store)
+    counts, horizons, last = _volumes(store, read_only)
     gaps: list[Gap] = []
     for source, horizon in horizons.items():
         target = (
@@ -103,9 +105,11 @@ def reporting_gaps(store: EventStore, month: str | None = None) -> list[Gap]:
     return sorted(gaps, key=lambda g: (g.severity != "high", g.p_value, g.iso3, g.source))
 
 
-def _volumes(store: EventStore) -> tuple[pd.DataFrame, dict[str, date], dict[tuple[str, str], Any]]:
+def _volumes(
+    store: EventStore, read_only: bool
+) -> tuple[pd.DataFrame, dict[str, date], dict[tuple[str, str], Any]]:
     lethal = ", ".join(f"'{t.value}'" for t in LETHAL)
-    with store.connect() as con:
+    with store.connect(read_only=read_only) as con:
         counts = con.execute(
             f"""SELECT source, iso3, month, count(*) AS events,
                 count(*) FILTER (violence_type IN ({lethal})) AS violent
