@@ -19,6 +19,7 @@ from typing import Any
 
 from vigil.events.ingest import ingest
 from vigil.events.store import EventStore
+from vigil.sources.registry import when_free
 
 COUNTS = ("ingested", "updated", "unchanged", "superseded", "quarantined")
 
@@ -66,5 +67,5 @@ def ingest_batch(store: EventStore, batch: Batch) -> dict[str, int]:
     kwargs: dict[str, Any] = {}
     if batch.release is not None and "release" in inspect.signature(ingest).parameters:
         kwargs["release"] = batch.release
-    summary = ingest(store, list(batch.files), batch.fmt, **kwargs)
+    summary = when_free(lambda: ingest(store, list(batch.files), batch.fmt, **kwargs))
     return {name: int(getattr(summary, name, 0) or 0) for name in COUNTS}

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import duckdb
@@ -51,6 +52,10 @@ DEFAULT_EVERY = {
     Kind.GDELT2: "15m",
     Kind.FEED: "1h",
 }
+T = TypeVar("T")
+BUSY = (duckdb.ConnectionException, duckdb.IOException)
+BUSY_ATTEMPTS = 40
+BUSY_PAUSE = 0.25
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _ENV = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
 _RELEASE = {
@@ -225,10 +230,25 @@ def _credentials(
     return given
 
 
+def when_free(call: Callable[[], T], *, attempts: int = BUSY_ATTEMPTS) -> T:
+    """``call()``, retried while the store is busy: DuckDB lets one process write a file, and
+    one process open it in one mode at a time, so a page read or another process's write can
+    hold it for a moment. Safe for ingests too: they are transactional and idempotent."""
+    for attempt in range(attempts):
+        try:
+            return call()
+        except BUSY:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(BUSY_PAUSE)
+    raise AssertionError("unreachable")
+
+
 @contextmanager
 def connect(store: EventStore, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection to the store with the registry's tables in place (unless read-only)."""
-    with store.connect(read_only=read_only) as con:
+    with ExitStack() as stack:
+        con = when_free(lambda: stack.enter_context(store.connect(read_only=read_only)))
         if not read_only:
             con.execute(SCHEMA)
         yield con

@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
+import duckdb
 import httpx
 from filelock import FileLock, Timeout
 
@@ -158,7 +159,7 @@ def sync_one(
             ctx = SyncContext(http, env, work, settings.sync_batch_rows, started.date(), progress)
             _run(store, spec, state, ctx, result, workspace)
         state.status, state.last_success = "ok", utcnow()
-    except (VigilError, httpx.HTTPError, OSError) as err:
+    except (VigilError, httpx.HTTPError, OSError, duckdb.Error) as err:
         state.status = result.status = "failed"
         state.error = result.error = " ".join(str(err).split()) or type(err).__name__
     finally:
