@@ -139,3 +139,9 @@ def test_retry_after_reads_seconds_and_http_dates() -> None:
     assert retry_after_seconds("120") == 120.0
     later = datetime.now(UTC) + timedelta(seconds=90)
     assert 80 < (retry_after_seconds(format_datetime(later, usegmt=True)) or 0) <= 90
+
+
+def test_every_sync_setting_is_documented_in_the_readme() -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    names = [f"VIGIL_{name.upper()}" for name in Settings.model_fields if name.startswith("sync")]
+    assert names and [name for name in names if f"`{name}`" not in readme] == []
