@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 from conftest import ENV, TOKEN
@@ -259,3 +260,27 @@ def test_a_bad_source_name_is_refused(name: str) -> None:
 
     with pytest.raises(UsageError, match="source name"):
         registry.make_spec(name, "gdelt2")
+
+
+def test_a_gdelt_backfill_on_dask_ingests_what_the_local_engine_does(
+    vigil_home: Path, gdelt: tuple[Gdelt, str], tmp_path: Path
+) -> None:
+    pytest.importorskip("distributed")
+    from distributed import Client, LocalCluster
+
+    _, root = gdelt
+    results = {}
+    for engine in ("local", "dask"):
+        settings = Settings(home=tmp_path / engine)
+        store = EventStore.from_settings(settings)
+        add(store, "gdelt", "gdelt2", root, since="2025-08-07")
+        if engine == "local":
+            (results[engine],) = sync(settings, ["gdelt"], env={})
+            continue
+        cluster = LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0"
+        )
+        with cluster, Client(cluster) as client:
+            (results[engine],) = sync(settings, ["gdelt"], env={}, client=client)
+    assert results["dask"].as_dict() == results["local"].as_dict()
+    assert results["dask"].ingested == 884

@@ -108,28 +108,47 @@ def remove_command(name: str = typer.Argument(..., help="The source's name.")) -
 def sync_command(
     names: list[str] = typer.Argument(None, help="Sources to sync (default: every due one)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object per source."),
+    engine: str = typer.Option("local", "--engine", help="local (DuckDB) or dask."),
+    scheduler: str | None = typer.Option(
+        None, "--scheduler", help="Dask scheduler address (a local cluster when omitted)."
+    ),
 ) -> None:
     """Sync sources now; exit 1 when any of them failed."""
+    from vigil.errors import UsageError
     from vigil.sources.arrival import alerts_on_arrival
     from vigil.sources.sync import sync
 
+    if engine not in ("local", "dask"):
+        raise UsageError(f"--engine {engine!r}: expected local or dask")
     settings = Settings.from_env()
-    with _progress(enabled=not as_json and sys.stderr.isatty()) as progress:
-        results = sync(
-            settings,
-            names or (),
-            env=dict(os.environ),
-            wait=LOCK_WAIT,
-            progress=progress,
-            workspace=_workspace,
-            on_arrival=alerts_on_arrival(_workspace),
-        )
+    client = _dask(scheduler) if engine == "dask" else None
+    try:
+        with _progress(enabled=not as_json and sys.stderr.isatty()) as progress:
+            results = sync(
+                settings,
+                names or (),
+                env=dict(os.environ),
+                wait=LOCK_WAIT,
+                progress=progress,
+                workspace=_workspace,
+                on_arrival=alerts_on_arrival(_workspace),
+                client=client,
+            )
+    finally:
+        if client is not None:
+            client.close()
     if as_json:
         sys.stdout.write(json.dumps([r.as_dict() for r in results], indent=2) + "\n")
     else:
         _print(results)
     if any(r.status == "failed" for r in results):
         raise typer.Exit(1)
+
+
+def _dask(scheduler: str | None) -> Any:
+    from vigil.events.engine import client_for
+
+    return client_for(scheduler)
 
 
 def _workspace() -> Any:

@@ -61,10 +61,11 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def ingest_batch(store: EventStore, batch: Batch) -> dict[str, int]:
+def ingest_batch(store: EventStore, batch: Batch, client: Any = None) -> dict[str, int]:
     """Ingest one batch in one transaction and return its counts (``superseded`` is 0 when the
-    ingest library does not track releases)."""
-    kwargs: dict[str, Any] = {}
+    ingest library does not track releases). With a Dask ``client`` the files are parsed and
+    validated on the cluster, as ``vigil events ingest --engine dask`` does."""
+    kwargs: dict[str, Any] = {"client": client} if client is not None else {}
     if batch.release is not None and "release" in inspect.signature(ingest).parameters:
         kwargs["release"] = batch.release
     summary = when_free(lambda: ingest(store, list(batch.files), batch.fmt, **kwargs))

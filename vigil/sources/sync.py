@@ -109,14 +109,24 @@ def sync(
     progress: Progress | None = None,
     workspace: Callable[[], Database] | None = None,
     on_arrival: OnArrival | None = None,
+    client: Any = None,
 ) -> list[SyncResult]:
-    """Sync the named sources (every due source when none are named) under the sync lock."""
+    """Sync the named sources (every due source when none are named) under the sync lock;
+    with a Dask ``client``, batches are parsed and validated on the cluster."""
     store = EventStore.from_settings(settings)
     with sync_lock(settings, wait):
         chosen = _chosen(store, names)
         started = utcnow()
         results = [
-            sync_one(store, settings, spec, env=env, progress=progress, workspace=workspace)
+            sync_one(
+                store,
+                settings,
+                spec,
+                env=env,
+                progress=progress,
+                workspace=workspace,
+                client=client,
+            )
             for spec in chosen
         ]
         if on_arrival is not None and any(r.changed for r in results):
@@ -144,6 +154,7 @@ def sync_one(
     env: Mapping[str, str],
     progress: Progress | None = None,
     workspace: Callable[[], Database] | None = None,
+    client: Any = None,
 ) -> SyncResult:
     """Sync one source now; failures are caught, recorded and returned, never raised."""
     state = registry.states(store).get(spec.name) or SourceState(spec.name)
@@ -154,10 +165,10 @@ def sync_one(
     work = settings.home / "sources" / spec.name
     shutil.rmtree(work, ignore_errors=True)
     try:
-        with new_client(settings.sync_timeout) as client:
-            http = Http(client, retries=settings.sync_retries, backoff=settings.sync_backoff)
+        with new_client(settings.sync_timeout) as transport:
+            http = Http(transport, retries=settings.sync_retries, backoff=settings.sync_backoff)
             ctx = SyncContext(http, env, work, settings.sync_batch_rows, started.date(), progress)
-            _run(store, spec, state, ctx, result, workspace)
+            _run(store, spec, state, ctx, result, workspace, client)
         state.status, state.last_success = "ok", utcnow()
     except (VigilError, httpx.HTTPError, OSError, duckdb.Error) as err:
         state.status = result.status = "failed"
@@ -178,12 +189,13 @@ def _run(
     ctx: SyncContext,
     result: SyncResult,
     workspace: Callable[[], Database] | None,
+    client: Any = None,
 ) -> None:
     if spec.kind is Kind.FEED:
         _run_feed(spec, state, result, workspace)
         return
     for batch in PROVIDERS[spec.kind](spec, state, ctx):
-        counts = ingest_batch(store, batch) if batch.files else dict.fromkeys(COUNTS, 0)
+        counts = ingest_batch(store, batch, client) if batch.files else dict.fromkeys(COUNTS, 0)
         result.fetched += batch.fetched
         for name, value in counts.items():
             setattr(result, name, getattr(result, name) + value)
