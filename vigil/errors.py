@@ -13,7 +13,8 @@ expected, what was received and how to fix it::
     ├── AuthenticationError         HTTP 401
     ├── PermissionDeniedError       HTTP 403
     ├── TooManyRequestsError        HTTP 429 (carries ``retry_after`` seconds)
-    └── MissingDependencyError      an optional extra is not installed
+    ├── MissingDependencyError      an optional extra is not installed
+    └── SourceError                 HTTP 502: a data source failed (HTTP, timeout, checksum)
 """
 
 from __future__ import annotations
@@ -138,3 +139,10 @@ class MissingDependencyError(VigilError):
             f"{purpose} needs the optional package '{package}': "
             f"install it with  pip install 'vigil[{extra}]'"
         )
+
+
+class SourceError(VigilError):
+    """A configured data source failed: an HTTP error, a timeout, a refused checksum."""
+
+    status_code = 502
+    code = "source_error"

@@ -72,6 +72,21 @@ class Settings(BaseSettings):
         default="use-multilingual",
         description="Sentence-embedding model for triage: `use-multilingual` or `minilm`.",
     )
+    sync_timeout: float = Field(
+        default=60.0, gt=0, description="Seconds a source's server may take to answer one request."
+    )
+    sync_retries: int = Field(
+        default=4, ge=0, description="Retries of a failed request (5xx, 429, timeout, dropped)."
+    )
+    sync_backoff: float = Field(
+        default=2.0, ge=0, description="First retry delay in seconds; doubles, with jitter."
+    )
+    sync_batch_rows: int = Field(
+        default=50_000, ge=1, description="Events fetched before each sync batch is committed."
+    )
+    sync_check_every: float = Field(
+        default=60.0, gt=0, description="Seconds between `vigil serve`'s checks for due sources."
+    )
 
     @classmethod
     def from_env(cls) -> Settings:

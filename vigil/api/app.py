@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from vigil import __version__
 from vigil.api import errors
+from vigil.api.freshness import FreshnessMiddleware
 from vigil.api.headers import SecurityHeaders
 from vigil.api.limits import BodyLimit
 from vigil.api.routers import (
@@ -34,6 +35,7 @@ from vigil.api.routers import (
 from vigil.api.security import session_secret
 from vigil.errors import VigilError
 from vigil.settings import Settings
+from vigil.sources.freshness import SIDECAR, SidecarReader
 from vigil.workspace.database import open_database
 from vigil.workspace.migrations import upgrade
 
@@ -92,6 +94,8 @@ def create_app(
     )
     errors.install(app)
     app.add_middleware(BodyLimit, upload_bytes=settings.upload_max_bytes)
+    app.state.live = SidecarReader(settings.home / SIDECAR)
+    app.add_middleware(FreshnessMiddleware, reader=app.state.live)
     app.add_middleware(SecurityHeaders)  # added last: outermost, so every answer carries them
     app.include_router(auth.router)
     for module in ROUTERS:

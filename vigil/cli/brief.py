@@ -67,7 +67,10 @@ def _sources(settings: Settings) -> BriefSources:
     activity.refresh(settings)
     db = open_database(settings)
     upgrade(db)
-    return BriefSources(snapshot=snapshot, activity=activity, db=db)
+    from vigil.sources.freshness import SIDECAR, SidecarReader
+
+    line = SidecarReader(settings.home / SIDECAR).read().line()
+    return BriefSources(snapshot=snapshot, activity=activity, db=db, freshness=line)
 
 
 def _write(target: Path, body: bytes) -> None:

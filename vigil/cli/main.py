@@ -16,6 +16,7 @@ from vigil.cli import alerts, db, response, risk, serve, users
 from vigil.cli import backtest as backtest_cli
 from vigil.cli import brief as brief_cli
 from vigil.cli import events as events_cli
+from vigil.cli import sources as sources_cli
 from vigil.cli import triage as triage_cli
 from vigil.errors import VigilError, redact_paths
 
@@ -45,6 +46,7 @@ backtest_cli.register(app)
 events_cli.register(app)
 triage_cli.register(app)
 brief_cli.register(app)
+sources_cli.register(app)
 for _group in (db, users, alerts, response, serve):
     _group.register(app)
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -44,11 +45,43 @@ def register(app: typer.Typer) -> None:
 
 
 def app_from_env() -> FastAPI:
-    """The application for the settings in the environment, with any web pages installed."""
+    """The application for the settings in the environment, with any web pages installed,
+    syncing its due live sources in the background while it runs."""
     from vigil.api import create_app
 
     settings = Settings.from_env()
-    return create_app(settings, extra_routers=_web_routers(), notify_every=NOTIFY_EVERY)
+    app = create_app(settings, extra_routers=_web_routers(), notify_every=NOTIFY_EVERY)
+    _sync_in_background(app, settings)
+    return app
+
+
+def _sync_in_background(app: FastAPI, settings: Settings) -> None:
+    """Run :class:`vigil.sources.scheduler.Scheduler` for the application's lifetime."""
+    import os
+    from contextlib import asynccontextmanager
+
+    from vigil.sources.arrival import alerts_on_arrival
+    from vigil.sources.scheduler import Scheduler
+
+    inner = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[Any]:
+        async with inner(app) as state:
+
+            def workspace() -> Any:
+                return app.state.db
+
+            scheduler = Scheduler(
+                settings, dict(os.environ), workspace, alerts_on_arrival(workspace)
+            )
+            scheduler.start()
+            try:
+                yield state
+            finally:
+                scheduler.stop()
+
+    app.router.lifespan_context = lifespan
 
 
 def _web_routers() -> list[APIRouter]:

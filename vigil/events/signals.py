@@ -184,10 +184,12 @@ def monitor(
     forecasts: bool = True,
     min_probability: float = 0.1,
     events_per_signal: int = 20,
+    gaps: bool = True,
 ) -> list[Signal]:
     """Every signal for ``month`` (YYYY-MM; the latest month in the store when None).
 
     Country and admin1 levels are both analysed; forecasts look 1–3 months past ``month``.
+    With ``gaps``, reporting gaps (:mod:`vigil.events.gaps`) follow the escalation signals.
     """
     signals: list[Signal] = []
     for level in ("country", "admin1"):
@@ -204,6 +206,10 @@ def monitor(
         signals += [
             _signal(store, row, level, events_per_signal) for row in frame.to_dict("records")
         ]
+    if gaps:
+        from vigil.events.gaps import reporting_gaps
+
+        signals += [gap.as_signal() for gap in reporting_gaps(store, month)]
     return signals
 
 

@@ -36,6 +36,7 @@ class Activity:
     mtime: float = -1.0
     events: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     signals: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    gaps: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def refresh(self, settings: Settings, *, wait: bool = True) -> None:
@@ -63,6 +64,7 @@ class Activity:
         try:
             self.events = _recent(store)
             self.signals = _signals(store)
+            self.gaps = _gaps(store)
             self.mtime = mtime
         except duckdb.Error as err:  # a writer holds the store: keep the previous picture
             log.warning("event store not readable now: %s", err)
@@ -116,3 +118,13 @@ def _signal(row: dict[str, Any]) -> dict[str, Any]:
         "value": row.get("value"),
         "baseline": row.get("baseline"),
     }
+
+
+def _gaps(store: Any) -> dict[str, list[dict[str, Any]]]:
+    """Reporting gaps in each source's latest month, by country (severest first)."""
+    from vigil.events.gaps import reporting_gaps
+
+    found: dict[str, list[dict[str, Any]]] = {}
+    for gap in reporting_gaps(store, read_only=True):
+        found.setdefault(gap.iso3, []).append({"severity": gap.severity, "text": gap.describe()})
+    return found

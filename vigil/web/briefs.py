@@ -33,6 +33,7 @@ class BriefSources:
     snapshot: RiskSnapshot
     activity: Activity
     db: Database | None
+    freshness: str | None = None
 
 
 def reader(clearance: str) -> Caller:
@@ -70,11 +71,13 @@ def country_brief(sources: BriefSources, iso3: str, *, clearance: str = "public"
         ),
         events=sources.activity.events.get(found["iso3"], [])[:6],
         signals=sources.activity.signals.get(found["iso3"], [])[:5],
+        gaps=sources.activity.gaps.get(found["iso3"], [])[:3],
         interval_note=snap.interval_note,
         history_note=snap.history_note,
         clearance=clearance,
         **record,
         **_footer(snap),
+        freshness=sources.freshness,
     )
 
 
@@ -100,6 +103,7 @@ def watchlist_brief(sources: BriefSources) -> str:
         n_countries=len(snap.countries),
         interval_note=snap.interval_note,
         **_footer(snap),
+        freshness=sources.freshness,
     )
 
 

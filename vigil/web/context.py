@@ -39,7 +39,14 @@ def common(request: Request) -> dict[str, Any]:
         "created_at": snap.provenance.get("created_at", ""),
         "vigil_version": __version__,
         "csrf": csrf_token(request),
+        **live_context(request),
     }
+
+
+def live_context(request: Request) -> dict[str, Any]:
+    """How current the events are ("events through …"), and which live sources are stale."""
+    picture = request.app.state.live.read()
+    return {"freshness": picture.line(), "stale_sources": picture.stale()}
 
 
 def filtered(snap: RiskSnapshot, region: str, threshold: float | None) -> list[dict[str, Any]]:
@@ -76,6 +83,7 @@ def country(
         "history_note": state.snapshot.history_note,
         "events": state.activity.events.get(iso3, []),
         "signals": state.activity.signals.get(iso3, []),
+        "gaps": state.activity.gaps.get(iso3, []),
     }
     values.update(workspace_record(request.app.state.db, iso3, user))
     return values

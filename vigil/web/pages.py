@@ -185,6 +185,13 @@ async def country(request: Request, iso3: str, state: State, user: Viewer) -> Re
     )
 
 
+@router.get("/sources", response_class=HTMLResponse)
+def sources(request: Request, user: Viewer) -> HTMLResponse:
+    """The live data sources: how current each one is, its last sync and whether it is stale."""
+    rows = request.app.state.live.read().rows()
+    return page(request, "sources.html", user=user, rows=rows)
+
+
 @router.get("/models", response_class=HTMLResponse)
 def models(request: Request, state: State, user: Viewer) -> HTMLResponse:
     """The models, the default rule and the backtest comparison."""
@@ -280,6 +287,8 @@ async def country_brief_pdf(iso3: str, state: State) -> Response:
 
 
 def _sources(state: WebState) -> Any:
+    from vigil.sources.freshness import SIDECAR, SidecarReader
     from vigil.web.briefs import BriefSources
 
-    return BriefSources(snapshot=state.snapshot, activity=state.activity, db=state.db)
+    line = SidecarReader(state.settings.home / SIDECAR).read().line()
+    return BriefSources(state.snapshot, state.activity, state.db, freshness=line)

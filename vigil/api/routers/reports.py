@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
@@ -63,12 +63,21 @@ class SourceIn(BaseModel):
 
 
 class SourceOut(BaseModel):
-    id: int
+    """A report source, or a live data source (``vigil sources``) with its freshness."""
+
+    id: int | None = Field(description="Workspace id; null for a live source with no reports.")
     name: str
     kind: str
     url: str | None
     confidentiality: Level
-    created_at: datetime
+    created_at: datetime | None
+    every: str | None = Field(None, description="A live source's sync interval.")
+    status: str | None = Field(None, description="Outcome of its last sync: ok, failed, running.")
+    error: str | None = None
+    through: date | None = Field(None, description="Its data reach this date.")
+    last_synced: datetime | None = None
+    stale: bool = Field(False, description="Live, and not synced within twice its interval.")
+    freshness: str | None = Field(None, description="'events through DATE, last synced AGO …'")
 
 
 class LabelIn(BaseModel):
@@ -273,13 +282,34 @@ def add_label(report_id: ReportId, body: LabelIn, caller: Analyst, db: Db) -> La
 
 
 @router.get("/sources", response_model=list[SourceOut])
-def list_sources(caller: Anyone, db: Db) -> list[SourceOut]:
-    """Sources within the caller's clearance."""
+def list_sources(caller: Anyone, db: Db, request: Request) -> list[SourceOut]:
+    """Sources within the caller's clearance, and the live sources with freshness and ``stale``."""
     with db.session(write=False) as session:
-        return [
-            SourceOut.model_validate(s, from_attributes=True)
+        rows = {
+            s.name: SourceOut.model_validate(s, from_attributes=True)
             for s in store.list_sources(session, caller)
-        ]
+        }
+    return _with_live(rows, request.app.state.live.read())
+
+
+def _with_live(rows: dict[str, SourceOut], picture: Any) -> list[SourceOut]:
+    """Merge the live sources' sync state into the list (by name; new rows for the others)."""
+    for live in picture.rows():
+        fields = {k: live[k] for k in ("every", "status", "error", "through", "last_synced")}
+        fields |= {"stale": live["stale"], "freshness": live["freshness"]}
+        if live["name"] in rows:
+            rows[live["name"]] = rows[live["name"]].model_copy(update=fields)
+        else:
+            rows[live["name"]] = SourceOut(
+                id=None,
+                name=live["name"],
+                kind=live["kind"],
+                url=live["url"],
+                confidentiality=Level.public,
+                created_at=None,
+                **fields,
+            )
+    return list(rows.values())
 
 
 @router.post("/sources", response_model=SourceOut, status_code=201)
