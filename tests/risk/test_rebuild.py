@@ -119,7 +119,7 @@ def test_a_new_ucdp_release_drops_in_and_the_diff_names_the_change(tmp_path: Pat
     sources = _copy_sources(tmp_path)
     ucdp = pd.read_csv(SOURCES / "BattleDeaths_v25_1.csv.gz")
     row = ucdp.index[(ucdp["location_inc"] == "Mali") & (ucdp["year"] == 2012)][0]
-    ucdp.at[row, "bd_best"] += 1000
+    ucdp["bd_best"] = ucdp["bd_best"].where(ucdp.index != row, ucdp["bd_best"] + 1000)
     ucdp["version"] = "26.1"
     (sources / "BattleDeaths_v25_1.csv.gz").unlink()
     ucdp.to_csv(sources / "BattleDeaths_v26_1.csv", index=False)
