@@ -41,15 +41,18 @@ def forecast_command(
     data: Path | None = DATA_OPTION,
     output: OutputFormat = typer.Option(OutputFormat.table, "--format", help="Output format."),
     top: int | None = typer.Option(None, "--top", min=1, help="Show only the N highest (table)."),
+    horizon: int = typer.Option(
+        2, "--horizon", min=1, max=2, help="1: onset next year; 2: onset within two years."
+    ),
 ) -> None:
-    """Two-year probability of a new mass-killing onset for every country, ranked."""
-    from vigil.risk.forecast import forecast
+    """Probability of a new mass-killing onset within the horizon for every country, ranked."""
+    from vigil.risk.horizon import forecast_horizon
     from vigil.risk.outputs import save_forecast
     from vigil.risk.table import load_table
 
     settings = Settings.from_env()
     table = load_table(data)
-    result = forecast(table, model, base_year, seed=settings.seed)
+    result = forecast_horizon(table, model, base_year, horizon, seed=settings.seed)
     save_forecast(settings.ensure_home(), result)
     frame = result.frame
     if output is OutputFormat.csv:
@@ -64,8 +67,11 @@ def forecast_command(
 
 def _print_watchlist(frame: pd.DataFrame, provenance: dict[str, Any]) -> None:
     year = provenance["parameters"]["base_year"]
+    span = (
+        f"{year + 1}" if provenance["parameters"].get("horizon") == 1 else f"{year + 1}–{year + 2}"
+    )
     view = Table(
-        title=f"Risk of a new mass killing in {year + 1}–{year + 2} "
+        title=f"Risk of a new mass killing in {span} "
         f"(model {provenance['model']}, base year {year})",
         caption=f"data sha256 {provenance['data_sha256'][:12]} · vigil "
         f"{provenance['vigil_version']} · {provenance['created_at']}",
