@@ -16,6 +16,7 @@ from vigil.cli import backtest as backtest_cli
 from vigil.cli import brief as brief_cli
 from vigil.cli import data as data_cli
 from vigil.cli import events as events_cli
+from vigil.cli import horizons as horizons_cli
 from vigil.cli import triage as triage_cli
 from vigil.errors import VigilError
 
@@ -46,6 +47,7 @@ events_cli.register(app)
 triage_cli.register(app)
 brief_cli.register(app)
 data_cli.register(app)
+horizons_cli.register(app)
 for _group in (db, users, alerts, response, serve):
     _group.register(app)
 

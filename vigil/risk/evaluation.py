@@ -25,6 +25,7 @@ from vigil.risk.backtest import PREDICTION_COLUMNS, Progress, run_backtest
 from vigil.risk.models import MODELS, choose_default
 from vigil.risk.paired import format_differences, paired_differences
 from vigil.risk.table import RiskTable
+from vigil.risk.track_record import recalibrate
 
 #: The model every other is compared with, draw by draw: the public model.
 REFERENCE = "ewp"
@@ -55,6 +56,8 @@ class Evaluation:
         design = self.design
         title = (f"Walk-forward backtest, base years {design['start']}–{design['end']} "
                  f"(train on years ≤ t − 2; outcome: onset in t + 1 or t + 2)")  # fmt: skip
+        if design.get("calibration"):
+            title += f"; corrected from the track record ({design['calibration']})"
         rule = f"default by the rule (see `vigil models`): {self.default}"
         parts = [title, metrics.format_table(self.table), rule]
         if self.paired is not None and not self.paired.empty:
@@ -98,11 +101,18 @@ def evaluate(
     seed: int = 0,
     n_boot: int = 500,
     n_jobs: int = 2,
+    calibration: str = "none",
 ) -> Evaluation:
-    """Run the walk-forward backtest of ``models`` on ``table`` and score it."""
+    """Run the walk-forward backtest of ``models`` on ``table`` and score it.
+
+    ``calibration`` other than ``"none"`` corrects each forecast on the model's own earlier
+    forecasts with known outcomes (:mod:`vigil.risk.track_record`) before scoring.
+    """
     predictions = run_backtest(
         table.frame, models, start, end, progress=progress, random_state=seed, n_jobs=n_jobs
     )
+    if calibration != "none":
+        predictions = recalibrate(predictions, calibration)
     scores = metrics.comparison(predictions, n_boot=n_boot, seed=seed)
     first = scores.iloc[0]
     design = {
@@ -115,6 +125,8 @@ def evaluate(
     )  # fmt: skip
     reference = REFERENCE if REFERENCE in scores.index else str(scores.index[0])
     design["reference"] = reference
+    if calibration != "none":
+        design["calibration"] = calibration
     paired = (paired_differences(predictions, reference, n_boot=n_boot, seed=seed)
               if n_boot > 0 and len(scores) > 1 else None)  # fmt: skip
     return Evaluation(predictions=predictions, table=scores, design=design,

@@ -35,6 +35,8 @@ HORIZONS = (1, 2)
 ONE_YEAR = ("mk_onset_1", 1)
 TWO_AHEAD = ("mk_onset_2", 2)
 HORIZONS_FILE = "backtest/horizons.json"
+#: Models that reproduce a published method and keep it (the public model's direct two-year fit).
+PARITY_MODELS = frozenset({"ewp"})
 
 
 def check_horizon(horizon: int) -> int:
@@ -50,12 +52,13 @@ def combine(p_one: np.ndarray, p_two_ahead: np.ndarray) -> np.ndarray:
 
 @cache
 def split_models() -> frozenset[str]:
-    """Models whose two-year forecast is the split one (chosen on the backtest)."""
+    """Models whose two-year forecast is the split one (chosen on the backtest; never ewp)."""
     path = bundled(HORIZONS_FILE)
     if not path.exists():
         return frozenset()
     stored = json.loads(path.read_text(encoding="utf-8"))
-    return frozenset(name for name, row in stored["models"].items() if row["use_split"])
+    chosen = {name for name, row in stored["models"].items() if row["use_split"]}
+    return frozenset(chosen - PARITY_MODELS)
 
 
 @dataclass(frozen=True)
