@@ -66,7 +66,8 @@ def cached(home: Path, key: str, compute: Callable[[], T]) -> T:
     if path.exists():
         try:
             with path.open("rb") as handle:
-                return pickle.load(handle)  # type: ignore[no-any-return]
+                result: T = pickle.load(handle)
+                return result
         except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
             path.unlink(missing_ok=True)
     result = compute()
