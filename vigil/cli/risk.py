@@ -188,27 +188,30 @@ def _print_explanation(e: Explanation | Any, signals: list[dict[str, Any]]) -> N
     )
     if e.change is not None:
         line += (
-            f"; {e.change:+.1%} since base year {e.base_year - 1} "
+            f"; {e.change * 100:+.1f} pts since base year {e.base_year - 1} "
             f"({e.previous_probability:.1%}, rank {e.previous_rank})"
         )
     out.print(line)
     if e.contributions:
         out.print(f"\nContributions in log-odds against {e.reference} "
                   f"({e.reference_probability:.1%}):")  # fmt: skip
-        out.print(_driver_table(e.contributions[:10], "log-odds", "{:+.3f}"))
+        out.print(_driver_table(e.contributions[:10], "log-odds", "{:+.3f}", year=e.base_year))
     out.print("\nIf this variable were at the global value of the base year (mean, or mode):")
-    out.print(_driver_table(e.counterfactual_up, "risk would fall by", PTS))
-    out.print(_driver_table(e.counterfactual_down, "risk would rise by", PTS, negate=True))
+    out.print(_driver_table(e.counterfactual_up, "risk would fall by", PTS, year=e.base_year))
+    out.print(_driver_table(e.counterfactual_down, "risk would rise by", PTS, negate=True,
+                            year=e.base_year))  # fmt: skip
     if e.change_drivers:
         out.print(f"\nChange since {e.base_year - 1}, by variables that moved (this year's model):")
-        out.print(_driver_table(e.change_drivers[:10], "effect", SIGNED_PTS, before_after=True))
+        out.print(_driver_table(e.change_drivers[:10], "effect", SIGNED_PTS, before_after=True,
+                                year=e.base_year))  # fmt: skip
         refit = e.change_from_refit
         out.print(f"Model refit between the two years: {(refit or 0) * 100:+.2f} pts")
     _print_signals(out, signals)
 
 
 def _driver_table(drivers: list[Driver], label: str, fmt: str, *, negate: bool = False,
-                  before_after: bool = False) -> Table:  # fmt: skip
+                  before_after: bool = False, year: int | None = None) -> Table:  # fmt: skip
+    from vigil.risk.measurement import is_unmeasured
     from vigil.web.labels import label as readable
 
     view = Table(show_edge=False)
@@ -220,8 +223,10 @@ def _driver_table(drivers: list[Driver], label: str, fmt: str, *, negate: bool =
     for d in drivers:
         first, second = (d.reference, d.value) if before_after else (d.value, d.reference)
         effect = (-d.effect if negate else d.effect) * (100 if fmt.endswith("pts") else 1)
-        view.add_row(readable(d.variable), d.variable, _fmt(first), _fmt(second),
-                     fmt.format(effect))  # fmt: skip
+        name = readable(d.variable)
+        if year is not None and is_unmeasured(d.variable, year - int(before_after)):
+            name += " (not measured before 1989; coded 0)"
+        view.add_row(name, d.variable, _fmt(first), _fmt(second), fmt.format(effect))
     return view
 
 

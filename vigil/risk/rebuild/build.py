@@ -19,6 +19,7 @@ import pandas as pd
 
 from vigil.errors import DataError
 from vigil.provenance import Provenance
+from vigil.risk.measurement import UNMEASURED
 from vigil.risk.rebuild import conflict, economy, history, society, vdem
 from vigil.risk.rebuild.format import to_csv
 from vigil.risk.rebuild.sources import SourceDir, SourceFile
@@ -58,7 +59,7 @@ class RebuiltTable:
             "rows": len(self.frame),
             "unmeasured": {
                 name: {"before": year, "coded_as": 0, "treat_as": "missing"}
-                for name, year in conflict.UNMEASURED.items()
+                for name, year in UNMEASURED.items()
             },
         }
 

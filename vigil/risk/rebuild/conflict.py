@@ -3,7 +3,8 @@
 UCDP measures battle deaths from 1989. The public coding writes 0 for every country-year without a
 UCDP record, so years before 1989 read as "no battle deaths" although nothing was measured; the
 build keeps that coding for parity and records the unmeasured span in the provenance
-(:data:`UNMEASURED`), so Vigil's own models and explanations can treat it as missing.
+(:data:`vigil.risk.measurement.UNMEASURED`), so Vigil's own models and explanations can treat it
+as missing.
 """
 
 from __future__ import annotations
@@ -17,9 +18,6 @@ import pandas as pd
 from vigil.risk.rebuild.ops import fill_forward, join, log2
 from vigil.risk.rebuild.raw import clean_ucdp
 from vigil.risk.rebuild.sources import SourceDir, require_columns
-
-#: Predictors whose value is a coding convention, not a measurement, before a year.
-UNMEASURED: dict[str, int] = {"battledeaths.log2": 1989}
 
 #: Countries born of a coup: the coup counts from their first year (not in Powell & Thyne).
 COUP_BORN = {"Gabon": 1964, "Djibouti": 2000}
