@@ -60,3 +60,15 @@ def test_horizon_backtest_combines_the_two_one_year_models(table: RiskTable) -> 
     assert set(row) == {"one_year", "direct", "split", "split_minus_direct", "use_split"}
     assert row["use_split"] == (row["split_minus_direct"]["within_auc"] > 0
                             and row["split_minus_direct"]["brier"] <= 0)  # fmt: skip
+
+
+def test_calibrated_forecast_shifts_the_level_and_keeps_the_ranking(table: RiskTable) -> None:
+    raw = forecast_horizon(table, "logit", None, 2, seed=1)
+    calibrated = forecast_horizon(table, "logit", None, 2, seed=1, calibrated=True)
+    assert calibrated.frame["ccode"].tolist() == raw.frame["ccode"].tolist()
+    record = calibrated.provenance.parameters["calibration"]
+    assert record["method"] == "intercept" and record["shift"] < 0
+    assert "≤ 2022" in record["fitted_on"]
+    assert calibrated.frame["probability"].mean() < raw.frame["probability"].mean()
+    with pytest.raises(UsageError, match="no track-record calibration"):
+        forecast_horizon(table, "logit", 1990, 2, seed=1, calibrated=True)

@@ -46,6 +46,9 @@ def forecast_command(
     horizon: int = typer.Option(
         2, "--horizon", min=1, max=2, help="1: onset next year; 2: onset within two years."
     ),
+    calibrated: bool = typer.Option(
+        False, "--calibrated", help="Correct the level from the model's walk-forward track record."
+    ),
 ) -> None:
     """Probability of a new mass-killing onset within the horizon for every country, ranked."""
     from vigil.risk.model_cache import cache_key, cached, table_sha256
@@ -53,9 +56,9 @@ def forecast_command(
     settings = Settings.from_env()
     home = settings.ensure_home()
     key = cache_key(kind="forecast", data=table_sha256(data), model=model, base_year=base_year,
-                    horizon=horizon, seed=settings.seed)  # fmt: skip
+                    horizon=horizon, seed=settings.seed, calibrated=calibrated)  # fmt: skip
     stored = cached(home, key, lambda: _forecast(home, data, model, base_year, horizon,
-                                                 settings.seed))  # fmt: skip
+                                                 settings.seed, calibrated))  # fmt: skip
     if output is OutputFormat.csv:
         sys.stdout.write(stored["csv"])
     elif output is OutputFormat.json:
@@ -67,14 +70,15 @@ def forecast_command(
 
 
 def _forecast(home: Path, data: Path | None, model: str | None, base_year: int | None,
-              horizon: int, seed: int) -> dict[str, Any]:  # fmt: skip
+              horizon: int, seed: int, calibrated: bool) -> dict[str, Any]:  # fmt: skip
     """Fit and forecast (a cache miss), rendered as the outputs need it (no pandas on a hit);
     the forecast is also kept in the outputs folder."""  # fmt: skip
     from vigil.risk.horizon import forecast_horizon
     from vigil.risk.outputs import save_forecast
     from vigil.risk.table import load_table
 
-    result = forecast_horizon(load_table(data), model, base_year, horizon, seed=seed)
+    result = forecast_horizon(load_table(data), model, base_year, horizon, seed=seed,
+                              calibrated=calibrated)  # fmt: skip
     save_forecast(home, result)
     frame = result.frame
     records = json.loads(frame.to_json(orient="records"))

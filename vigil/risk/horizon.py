@@ -35,6 +35,7 @@ HORIZONS = (1, 2)
 ONE_YEAR = ("mk_onset_1", 1)
 TWO_AHEAD = ("mk_onset_2", 2)
 HORIZONS_FILE = "backtest/horizons.json"
+CALIBRATION_FILE = "backtest/calibration.json"
 #: Models that reproduce a published method and keep it (the public model's direct two-year fit).
 PARITY_MODELS = frozenset({"ewp"})
 
@@ -131,8 +132,20 @@ def forecast_horizon(
     horizon: int = 2,
     *,
     seed: int = 0,
+    calibrated: bool = False,
 ) -> Forecast:
-    """The forecast for ``horizon`` years: one-year, or two-year (direct or split per model)."""
+    """The forecast for ``horizon`` years: one-year, or two-year (direct or split per model).
+
+    ``calibrated`` shifts the log-odds by the model's track-record correction for the base
+    year (:func:`calibrate`).
+    """
+    result = _forecast_horizon(table, model, base_year, horizon, seed=seed)
+    return calibrate(result, horizon) if calibrated else result
+
+
+def _forecast_horizon(
+    table: RiskTable, model: str | None, base_year: int | None, horizon: int, *, seed: int
+) -> Forecast:
     check_horizon(horizon)
     name = model or default_model()
     if horizon == 2 and name not in split_models():
@@ -191,3 +204,31 @@ def compare_horizons(result: HorizonBacktest, n_boot: int = 500, seed: int = 0) 
 def _plain(row: dict[Any, Any]) -> dict[str, Any]:
     return {str(k): (round(float(v), 6) if isinstance(v, (float, np.floating)) else int(v))
             for k, v in row.items()}  # fmt: skip
+
+
+@cache
+def _shifts() -> dict[str, Any]:
+    path = bundled(CALIBRATION_FILE)
+    return dict(json.loads(path.read_text(encoding="utf-8"))) if path.exists() else {}
+
+
+def calibrate(result: Forecast, horizon: int) -> Forecast:
+    """The forecast with its log-odds shifted by the model's track-record correction.
+
+    The shift for base year t was fitted on the model's walk-forward forecasts whose outcomes
+    were known at t (``vigil/data/backtest/calibration.json``), for the same two-year method.
+    """
+    parameters = result.provenance.parameters
+    name, year = result.provenance.model, int(parameters["base_year"])
+    stored = _shifts()
+    shift = stored.get(f"horizon_{horizon}", {}).get(name, {}).get(str(year))
+    method = stored.get("design", {}).get("two_year", {}).get(name)
+    if shift is None or (horizon == 2 and method != parameters.get("method")):
+        raise UsageError(f"no track-record calibration for model {name} at base year {year}")
+    frame = result.frame.copy()
+    z = np.log(frame["probability"] / (1 - frame["probability"])) + shift
+    frame["probability"] = 1 / (1 + np.exp(-z))
+    record = {"method": "intercept", "shift": shift,
+              "fitted_on": f"walk-forward forecasts of base years ≤ {year - horizon}"}  # fmt: skip
+    provenance = replace(result.provenance, parameters={**parameters, "calibration": record})
+    return replace(result, frame=frame, provenance=provenance)

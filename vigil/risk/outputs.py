@@ -15,6 +15,7 @@ def forecast_path(home: Path, result: Forecast) -> Path:
     p = result.provenance
     year = p.parameters["base_year"]
     horizon = "-1y" if p.parameters.get("horizon") == 1 else ""
+    horizon += "-cal" if "calibration" in p.parameters else ""
     return home / "outputs" / "forecasts" / f"{p.model}-{year}{horizon}-{p.data_sha256[:12]}.csv"
 
 

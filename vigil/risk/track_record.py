@@ -67,3 +67,27 @@ def recalibrate(
             rows = group.index[group["base_year"] == year]
             out.loc[rows, "probability"] = correct(group.loc[rows, "probability"].to_numpy())
     return out
+
+
+def intercept_shifts(
+    predictions: pd.DataFrame, gap: int, years: range
+) -> dict[str, dict[str, float]]:
+    """Per model, the log-odds shift a forecast made at each base year t would use.
+
+    Each shift is fitted on the model's forecasts of base years ≤ t − ``gap`` (outcomes known
+    at t); years whose history holds fewer than :data:`MIN_ONSETS` onsets get none.
+    """
+    shifts: dict[str, dict[str, float]] = {}
+    for name, group in predictions.groupby("model", sort=False):
+        found = {}
+        for year in years:
+            seen = group[group["base_year"] <= year - gap]
+            if seen["outcome"].sum() < MIN_ONSETS:
+                continue
+            z = logit(seen["probability"].to_numpy())
+            target = float(seen["outcome"].sum())
+            found[str(year)] = round(
+                float(brentq(lambda d, z=z, t=target: float(np.sum(expit(z + d))) - t, -20, 20)), 6
+            )
+        shifts[str(name)] = found
+    return shifts
