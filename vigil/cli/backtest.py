@@ -33,13 +33,22 @@ def backtest_command(
     n_boot: int = typer.Option(
         500, "--bootstrap", min=0, help="Bootstrap draws for the intervals."
     ),
+    calibrate: str = typer.Option(
+        "none",
+        "--calibrate",
+        help="Correct each forecast on the model's earlier forecasts with known outcomes: "
+        "none, intercept, platt or isotonic.",
+    ),
 ) -> None:
     """Walk-forward backtest: fit on years ≤ t − 2, forecast from year t, score every model."""
     from vigil.risk.backtest import check_models
     from vigil.risk.evaluation import check_destination, evaluate, write_outputs
     from vigil.risk.models import MODELS
     from vigil.risk.table import load_table
+    from vigil.risk.track_record import METHODS
 
+    if calibrate not in METHODS:
+        raise typer.BadParameter(f"choose one of {', '.join(METHODS)}", param_hint="--calibrate")
     settings = Settings.from_env()
     table = load_table(data)
     names = check_models(model) if model else list(MODELS)
@@ -47,7 +56,7 @@ def backtest_command(
         check_destination(path, directory=is_dir)
     with _progress_bar() as progress:
         result = evaluate(table, names, start, end, progress=progress, seed=settings.seed,
-                          n_boot=n_boot)  # fmt: skip
+                          n_boot=n_boot, calibration=calibrate)  # fmt: skip
     write_outputs(result, predictions=predictions, report=report, summary=summary)
     typer.echo(result.text())
 

@@ -15,7 +15,9 @@ from vigil import __version__
 from vigil.cli import alerts, db, response, risk, serve, users
 from vigil.cli import backtest as backtest_cli
 from vigil.cli import brief as brief_cli
+from vigil.cli import data as data_cli
 from vigil.cli import events as events_cli
+from vigil.cli import horizons as horizons_cli
 from vigil.cli import sources as sources_cli
 from vigil.cli import triage as triage_cli
 from vigil.errors import VigilError, redact_paths
@@ -47,6 +49,9 @@ events_cli.register(app)
 triage_cli.register(app)
 brief_cli.register(app)
 sources_cli.register(app)
+
+data_cli.register(app)
+horizons_cli.register(app)
 for _group in (db, users, alerts, response, serve):
     _group.register(app)
 

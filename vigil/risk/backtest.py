@@ -99,8 +99,16 @@ def run_backtest(
     progress: Progress | None = None,
     random_state: int = 0,
     n_jobs: int = 2,
+    *,
+    target: str = TARGET,
+    gap: int = 2,
 ) -> pd.DataFrame:
     """Walk-forward forecasts of every model for base years start..end.
+
+    ``target`` and ``gap`` choose the horizon: the default forecasts an onset in t + 1 or
+    t + 2 from models fitted on years ≤ t − 2; ``mk_onset_1`` with gap 1 forecasts next year's
+    onset from years ≤ t − 1, whose outcomes are known at t. Training rows without a known
+    target (a country's last years) are left out.
 
     ``frame`` is a validated table (:attr:`RiskTable.frame`). Forecasts are made for
     every country-year of t with all 39 public predictors present, so every model
@@ -110,10 +118,11 @@ def run_backtest(
     names = check_models(models)
     check_years(int(frame["year"].min()), int(frame["year"].max()), start, end)
     data = add_features(frame).reset_index(drop=True)
-    splitter = WalkForwardSplit(start, end)
+    splitter = WalkForwardSplit(start, end, gap)
     splits = list(splitter.split(data))
     tasks = (
-        delayed(_forecast_year)(data, train, test, names, random_state) for train, test in splits
+        delayed(_forecast_year)(data, train, test, names, random_state, target)
+        for train, test in splits
     )
     # Threads, not processes: the fits run in native code (LightGBM, numba, BLAS), so two
     # threads use both cores without a second copy of the interpreter and the data in memory.
@@ -128,13 +137,25 @@ def run_backtest(
 
 
 def _forecast_year(
-    data: pd.DataFrame, train: np.ndarray, test: np.ndarray, names: list[str], seed: int
+    data: pd.DataFrame,
+    train: np.ndarray,
+    test: np.ndarray,
+    names: list[str],
+    seed: int,
+    target: str = TARGET,
 ) -> pd.DataFrame:
-    """Fit each model on the training rows and forecast the complete test rows."""
+    """Fit each model on the training rows and forecast the complete test rows.
+
+    Test rows whose outcome is unknown (``mk_onset_1`` of a country's last year) cannot be
+    scored and are left out; the two-year target is always known.
+    """
     test_rows = data.iloc[test]
     test_rows = test_rows[test_rows[list(EWP_PREDICTORS)].notna().all(axis=1)]
-    X_train = data.iloc[train][list(MODEL_INPUTS)]
-    y_train = data.iloc[train][TARGET].astype(int)
+    test_rows = test_rows[test_rows[target].notna()]
+    train_rows = data.iloc[train]
+    train_rows = train_rows[train_rows[target].notna()]
+    X_train = train_rows[list(MODEL_INPUTS)]
+    y_train = train_rows[target].astype(int)
     fitted: dict[str, Any] = {}
     for name in sorted(names, key=lambda n: isinstance(_unwrapped(make_model(n, seed)), Ensemble)):
         model = _reuse_members(make_model(name, seed), fitted)
@@ -142,7 +163,7 @@ def _forecast_year(
     out = []
     for name in names:
         probability = fitted[name].predict_proba(test_rows[list(MODEL_INPUTS)])[:, 1]
-        out.append(_rows(test_rows, name, probability))
+        out.append(_rows(test_rows, name, probability, target))
     return pd.concat(out, ignore_index=True)
 
 
@@ -167,7 +188,9 @@ def _reuse_members(model: Any, fitted: dict[str, Any]) -> Any:
     return clone(ensemble).set_params(members=members)
 
 
-def _rows(rows: pd.DataFrame, name: str, probability: np.ndarray) -> pd.DataFrame:
+def _rows(
+    rows: pd.DataFrame, name: str, probability: np.ndarray, target: str = TARGET
+) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "country": rows["country"].to_numpy(),
@@ -176,7 +199,7 @@ def _rows(rows: pd.DataFrame, name: str, probability: np.ndarray) -> pd.DataFram
             "base_year": rows["year"].to_numpy(),
             "model": name,
             "probability": probability,
-            "outcome": rows[TARGET].astype(int).to_numpy(),
+            "outcome": rows[target].astype(int).to_numpy(),
         }
     )
 

@@ -23,7 +23,12 @@ from vigil.provenance import Provenance
 from vigil.risk import metrics
 from vigil.risk.backtest import PREDICTION_COLUMNS, Progress, run_backtest
 from vigil.risk.models import MODELS, choose_default
+from vigil.risk.paired import format_differences, paired_differences
 from vigil.risk.table import RiskTable
+from vigil.risk.track_record import recalibrate
+
+#: The model every other is compared with, draw by draw: the public model.
+REFERENCE = "ewp"
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,8 @@ class Evaluation:
     table: pd.DataFrame
     design: dict[str, Any]
     provenance: Provenance
+    #: Each model minus the reference model on the same country resamples (None: not run).
+    paired: pd.DataFrame | None = None
 
     @property
     def default(self) -> str:
@@ -49,8 +56,13 @@ class Evaluation:
         design = self.design
         title = (f"Walk-forward backtest, base years {design['start']}–{design['end']} "
                  f"(train on years ≤ t − 2; outcome: onset in t + 1 or t + 2)")  # fmt: skip
+        if design.get("calibration"):
+            title += f"; corrected from the track record ({design['calibration']})"
         rule = f"default by the rule (see `vigil models`): {self.default}"
-        return "\n".join([title, metrics.format_table(self.table), rule])
+        parts = [title, metrics.format_table(self.table), rule]
+        if self.paired is not None and not self.paired.empty:
+            parts += ["", format_differences(self.paired, self.design["reference"])]
+        return "\n".join(parts)
 
     def summary(self) -> dict[str, Any]:
         """JSON-ready summary: design, provenance, pooled scores and the chosen default."""
@@ -59,12 +71,18 @@ class Evaluation:
         }
         provenance = self.provenance.to_dict()
         provenance["data_source"] = Path(provenance["data_source"]).name  # no local paths
-        return {
+        summary = {
             "design": self.design,
             "provenance": provenance,
             "pooled": pooled,
             "default": self.default,
         }
+        if self.paired is not None:
+            rows = self.paired.to_dict(orient="index")
+            summary["paired"] = {
+                str(n): {str(k): _rounded(v) for k, v in r.items()} for n, r in rows.items()
+            }
+        return summary
 
 
 def _rounded(value: Any) -> Any:
@@ -83,11 +101,18 @@ def evaluate(
     seed: int = 0,
     n_boot: int = 500,
     n_jobs: int = 2,
+    calibration: str = "none",
 ) -> Evaluation:
-    """Run the walk-forward backtest of ``models`` on ``table`` and score it."""
+    """Run the walk-forward backtest of ``models`` on ``table`` and score it.
+
+    ``calibration`` other than ``"none"`` corrects each forecast on the model's own earlier
+    forecasts with known outcomes (:mod:`vigil.risk.track_record`) before scoring.
+    """
     predictions = run_backtest(
         table.frame, models, start, end, progress=progress, random_state=seed, n_jobs=n_jobs
     )
+    if calibration != "none":
+        predictions = recalibrate(predictions, calibration)
     scores = metrics.comparison(predictions, n_boot=n_boot, seed=seed)
     first = scores.iloc[0]
     design = {
@@ -98,7 +123,14 @@ def evaluate(
         data_source=table.source, data_sha256=table.sha256, model=",".join(scores.index),
         parameters={"start": start, "end": end, "seed": seed},
     )  # fmt: skip
-    return Evaluation(predictions=predictions, table=scores, design=design, provenance=provenance)
+    reference = REFERENCE if REFERENCE in scores.index else str(scores.index[0])
+    design["reference"] = reference
+    if calibration != "none":
+        design["calibration"] = calibration
+    paired = (paired_differences(predictions, reference, n_boot=n_boot, seed=seed)
+              if n_boot > 0 and len(scores) > 1 else None)  # fmt: skip
+    return Evaluation(predictions=predictions, table=scores, design=design,
+                      provenance=provenance, paired=paired)  # fmt: skip
 
 
 def check_destination(path: Path | None, directory: bool = False) -> None:

@@ -13,6 +13,8 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from vigil.risk.within_year import weighted_within_year_auc, within_year_auc
+
 Array = np.ndarray
 
 #: Size of the watchlist whose recall is scored.
@@ -110,6 +112,7 @@ def pooled(predictions: pd.DataFrame) -> pd.DataFrame:
         y, p, share = _arrays(group)
         rows[name] = {
             **_score(y, p, share),
+            "within_auc": within_year_auc(y, p, group["base_year"].to_numpy()),
             "mean_predicted": float(p.mean()),
             "observed": float(y.mean()),
             "n": len(y),
@@ -195,6 +198,12 @@ def _intervals(group: pd.DataFrame, weights: Array, level: float) -> dict[str, f
     for metric in METRICS:
         values = np.concatenate([chunk[metric] for chunk in chunks])
         out[f"{metric}_lo"], out[f"{metric}_hi"] = np.nanpercentile(values, [tail, 100 - tail])
+    year = group["base_year"].to_numpy()
+    within = [weighted_within_year_auc(y, p, year, weights[i : i + BATCH])
+              for i in range(0, len(weights), BATCH)]  # fmt: skip
+    out["within_auc_lo"], out["within_auc_hi"] = np.nanpercentile(
+        np.concatenate(within), [tail, 100 - tail]
+    )
     return out
 
 
@@ -215,6 +224,7 @@ def _cell(row: pd.Series, metric: str, digits: int) -> str:
 
 COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("AUC", "auc", 3),
+    ("within-year AUC", "within_auc", 3),
     ("avg precision", "ap", 3),
     ("Brier", "brier", 4),
     ("log loss", "log_loss", 4),

@@ -12,10 +12,12 @@ from vigil.risk.forecast import Forecast
 
 
 def forecast_path(home: Path, result: Forecast) -> Path:
-    """Where a forecast is kept: one CSV per model, base year and data version."""
+    """Where a forecast is kept: one CSV per model, base year, horizon and data version."""
     p = result.provenance
     year = p.parameters["base_year"]
-    return home / "outputs" / "forecasts" / f"{p.model}-{year}-{p.data_sha256[:12]}.csv"
+    horizon = "-1y" if p.parameters.get("horizon") == 1 else ""
+    horizon += "-cal" if "calibration" in p.parameters else ""
+    return home / "outputs" / "forecasts" / f"{p.model}-{year}{horizon}-{p.data_sha256[:12]}.csv"
 
 
 def save_forecast(home: Path, result: Forecast) -> Path:

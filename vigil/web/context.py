@@ -16,6 +16,7 @@ from vigil.web.snapshot import RiskSnapshot
 #: Backtest scores shown on the models page: (key, heading, whether it has a 95 % interval).
 METRICS = (
     ("auc", "ROC AUC", True),
+    ("within_auc", "Within-year AUC", True),
     ("ap", "Average precision", True),
     ("brier", "Brier", True),
     ("log_loss", "Log loss", True),

@@ -37,23 +37,19 @@ def cached_forecast(request: Request, model: str | None, base_year: int | None) 
 
 
 def _cached(
-    request: Request, model: str | None, base_year: int | None
+    request: Request, model: str | None, base_year: int | None, horizon: int = 2
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
-    from vigil.risk.forecast import forecast
+    from vigil.risk.horizon import forecast_horizon
     from vigil.risk.table import load_table
 
     cache: dict[Any, Any] = request.app.state.forecast_cache
-    key = (model, base_year)
+    key = (model, base_year) if horizon == 2 else (model, base_year, horizon)
     with _lock:
         if key not in cache:
             if "table" not in cache:
                 cache["table"] = load_table()
-            result = forecast(
-                cache["table"],
-                model=model,
-                base_year=base_year,
-                seed=request.app.state.settings.seed,
-            )
+            seed = request.app.state.settings.seed
+            result = forecast_horizon(cache["table"], model, base_year, horizon, seed=seed)
             cache[key] = (result.frame, result.provenance.to_dict())
         return cache[key]
 
@@ -67,9 +63,12 @@ def list_forecasts(
     ] = None,
     base_year: Annotated[int | None, Query(ge=1800, le=2200)] = None,
     iso3: Annotated[str | None, Query(pattern=r"^[A-Za-z]{3}$")] = None,
+    horizon: Annotated[
+        int, Query(ge=1, le=2, description="1: onset next year; 2: within two years.")
+    ] = 2,
 ) -> ForecastPage:
     """Countries ranked by forecast probability, with the forecast's provenance."""
-    frame, provenance = _cached(request, model, base_year)
+    frame, provenance = _cached(request, model, base_year, horizon)
     if iso3:
         frame = frame[frame["iso3"].fillna("").str.upper() == iso3.upper()]
     rows: list[Any]
