@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from cachetools import LRUCache
 
 from vigil.errors import UsageError
 from vigil.provenance import Provenance
@@ -14,6 +16,12 @@ from vigil.risk.models import default_model, get_model
 from vigil.risk.table import TARGET, RiskTable
 
 COLUMNS = ("country", "ccode", "iso3", "base_year", "model", "probability", "rank")
+#: Years ahead the forecast looks (onset in base year + 1 … base year + HORIZON).
+HORIZON = 2
+#: Fitted forecasts kept in memory, keyed on (data hash, model, horizon, base year, seed).
+CACHE_SIZE = 16
+_cache: LRUCache[tuple[str, str, int, int, int], Forecast] = LRUCache(maxsize=CACHE_SIZE)
+_cache_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -66,7 +74,7 @@ def forecast(
     model: str | None = None,
     base_year: int | None = None,
     *,
-    seed: int = 0,
+    seed: int,
     design: pd.DataFrame | None = None,
 ) -> Forecast:
     """Fit ``model`` on rows with year ≤ base_year − 2 and forecast from base-year predictors."""
@@ -118,3 +126,51 @@ def _learned(estimator: Any) -> dict[str, Any]:
         if hasattr(estimator, attribute):
             found[attribute.rstrip("_")] = float(getattr(estimator, attribute))
     return found
+
+
+@dataclass(frozen=True)
+class ForecastPair:
+    """This base year's forecast and last year's (None where the table has no earlier year)."""
+
+    current: Forecast
+    previous: Forecast | None
+
+    @property
+    def frames(self) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+        """The two ranked frames, as the alert rules compare them."""
+        return self.current.frame, None if self.previous is None else self.previous.frame
+
+
+def cached_forecast(
+    table: RiskTable, model: str | None = None, base_year: int | None = None, *, seed: int
+) -> Forecast:
+    """:func:`forecast`, fitted once per (data hash, model, horizon, base year, seed)."""
+    name = model or default_model()
+    year = table.last_year if base_year is None else int(base_year)
+    key = (table.sha256, name, HORIZON, year, seed)
+    with _cache_lock:
+        found = _cache.get(key)
+    if found is None:
+        found = forecast(table, name, year, seed=seed)
+        with _cache_lock:
+            _cache[key] = found
+    return found
+
+
+def forecast_pair(
+    table: RiskTable, model: str | None = None, base_year: int | None = None, *, seed: int
+) -> ForecastPair:
+    """The forecast of ``base_year`` and of the year before: what "now and last year" means.
+
+    Every interface that compares this year with last (the alert rules, the pages' change
+    column) calls this one function, so they all see the same fitted models and seed.
+    """
+    current = cached_forecast(table, model, base_year, seed=seed)
+    year = int(current.frame["base_year"].iloc[0])
+    try:
+        previous: Forecast | None = cached_forecast(
+            table, current.provenance.model, year - 1, seed=seed
+        )
+    except UsageError:  # no earlier base year in range: rises and entries cannot be judged
+        previous = None
+    return ForecastPair(current=current, previous=previous)

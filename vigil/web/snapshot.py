@@ -109,11 +109,11 @@ def build_snapshot(
     table: Any, model: str, settings: Settings, *, refit_previous: bool = True
 ) -> RiskSnapshot:
     """Fit ``model`` for the table's last year and assemble the per-country picture."""
-    from vigil.risk.forecast import design_frame, forecast
+    from vigil.risk.forecast import cached_forecast, design_frame
     from vigil.risk.outputs import save_forecast
 
     design = design_frame(table)
-    current = forecast(table, model, table.last_year, seed=settings.seed, design=design)
+    current = cached_forecast(table, model, table.last_year, seed=settings.seed)
     save_forecast(settings.ensure_home(), current)
     history, history_note = _history(table, model, settings.seed)
     intervals, interval_note = _intervals(table, model, settings.seed)

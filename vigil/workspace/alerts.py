@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, func, select
@@ -30,6 +30,9 @@ from vigil.workspace.access import (
 )
 from vigil.workspace.database import Base, UTCDateTime, utcnow
 from vigil.workspace.situations import check_iso3
+
+if TYPE_CHECKING:
+    from vigil.risk.forecast import ForecastPair
 
 
 class RuleKind(StrEnum):
@@ -523,6 +526,26 @@ def evaluate_signals(session: Session, actor: Any, signals: pd.DataFrame) -> lis
     """Run every enabled event-signal rule and store the alerts not raised before."""
     rules = list_rules(session, RuleKind.event_signal.value)
     return raise_alerts(session, actor, signal_candidates(rules, signals))
+
+
+def evaluate(
+    session: Session,
+    actor: Any,
+    forecasts: ForecastPair,
+    *,
+    signals: pd.DataFrame | None = None,
+) -> list[Alert]:
+    """Run the forecast rules on this year's and last year's forecasts, and the event-signal
+    rules on ``signals`` if given; store and return the alerts not raised before.
+
+    The CLI, the API and the first-run seed all call this with :func:`forecast_pair`'s result,
+    so the same evidence raises the same alerts wherever the rules are run.
+    """
+    current, previous = forecasts.frames
+    raised = evaluate_forecasts(session, actor, current, previous)
+    if signals is not None and not signals.empty:
+        raised += evaluate_signals(session, actor, signals)
+    return raised
 
 
 def check_country(iso3: str) -> str:

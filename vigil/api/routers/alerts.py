@@ -11,9 +11,8 @@ from sqlalchemy import select
 
 from vigil.api.errors import ERRORS
 from vigil.api.pagination import Page, Paging
-from vigil.api.routers.forecasts import cached_forecast
+from vigil.api.routers.forecasts import forecast_pair
 from vigil.api.security import Admin, Analyst, Anyone, Db, Reviewer
-from vigil.errors import VigilError
 from vigil.workspace import alerts as work
 from vigil.workspace import notifications
 from vigil.workspace.access import Level
@@ -202,12 +201,7 @@ def add_rule(body: RuleIn, caller: Admin, db: Db) -> RuleOut:
 @router.post("/alerts/evaluate", response_model=list[AlertOut])
 def evaluate(body: EvaluateIn, caller: Reviewer, db: Db, request: Request) -> list[AlertOut]:
     """Run the forecast rules (and, if asked, the event-signal rules); returns new alerts."""
-    current = cached_forecast(request, body.model, body.base_year)
-    year = int(current["base_year"].iloc[0])
-    try:
-        previous = cached_forecast(request, body.model, year - 1)
-    except VigilError:  # no earlier base year in range: rises and entries cannot be judged
-        previous = None
+    pair = forecast_pair(request, body.model, body.base_year)
     signals = None
     if body.signals:
         import pandas as pd
@@ -216,10 +210,7 @@ def evaluate(body: EvaluateIn, caller: Reviewer, db: Db, request: Request) -> li
 
         signals = pd.DataFrame(signals_for(request, body.month))
     with db.session() as session:
-        raised = work.evaluate_forecasts(session, caller, current, previous)
-        if signals is not None and not signals.empty:
-            raised += work.evaluate_signals(session, caller, signals)
-        return [_out(a) for a in raised]
+        return [_out(a) for a in work.evaluate(session, caller, pair, signals=signals)]
 
 
 @router.get("/channels", response_model=list[ChannelOut])
