@@ -65,6 +65,6 @@ def test_predicting_before_fitting_raises() -> None:
         EWPModel().predict_proba(np.zeros((1, 3)))
 
 
-@parametrize_with_checks([EWPModel(n_folds=3, n_lambda=20, features=None)])
+@parametrize_with_checks([EWPModel(n_folds=3, n_lambda=20, columns=None)])
 def test_scikit_learn_estimator_contract(estimator, check) -> None:  # type: ignore[no-untyped-def]
     check(estimator)

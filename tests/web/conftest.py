@@ -105,7 +105,7 @@ def server(
     """
     home = tmp_path_factory.mktemp("serve-home")
     (home / "web").mkdir()
-    for cached in (site_settings.home / "web").glob("snapshot-*.json"):
+    for cached in (site_settings.home / "web").glob("picture-*.json"):
         shutil.copy(cached, home / "web" / cached.name)
     port = _free_port()
     url = f"http://127.0.0.1:{port}"

@@ -34,7 +34,7 @@ def evaluate_command(
     pair = forecast_pair(load_table(), model, base_year, seed=settings.seed)
     frame = _signals(settings, month) if signals else None
     with open_workspace().session() as session:
-        raised = work.evaluate(session, system_actor, pair, signals=frame)
+        raised = work.evaluate(session, system_actor, pair.frames, signals=frame)
         for alert in raised:
             typer.echo(f"#{alert.id} {alert.severity:<6} {alert.title}")
     typer.echo(f"{len(raised)} new alert(s)")

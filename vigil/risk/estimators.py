@@ -31,6 +31,10 @@ from vigil.risk.calibration import apply_map, fit_map
 Array = np.ndarray
 
 
+#: What linear models' contributions are measured from.
+MEAN_REFERENCE = "every variable at its training-window mean"
+
+
 class _BinaryRiskClassifier(ClassifierMixin, BaseEstimator):
     """Shared plumbing: column selection, binary label encoding, probability output."""
 
@@ -206,6 +210,13 @@ class PenalisedLogit(_BinaryRiskClassifier):
         check_is_fitted(self)
         return np.asarray(self.prepare_.named_steps["scale"].mean_)
 
+    reference_label_ = MEAN_REFERENCE
+
+    @property
+    def contribution_reference_(self) -> Array:
+        """The reference value of each input: its training-window mean."""
+        return self.mean_
+
     @property
     def reference_logit_(self) -> float:
         """Log-odds with every input at its training mean (before calibration)."""
@@ -348,6 +359,8 @@ class BoostedTrees(_BinaryRiskClassifier):
         return apply_map(1.0 / (1.0 + np.exp(-z)), self.calibration_)
 
     reference_label_ = "the training window's average log-odds (SHAP, LightGBM pred_contrib)"
+    #: SHAP values are measured from the expected value, not from a value per input.
+    contribution_reference_ = None
 
     @property
     def reference_logit_(self) -> float:
@@ -367,8 +380,6 @@ def _columns_of(model: Any) -> Sequence[str] | None:
     if inner is not None:
         return _columns_of(inner)
     names = getattr(model, "columns", None)
-    if names is None:
-        names = getattr(model, "features", None)
     return list(names) if names is not None else None
 
 

@@ -17,7 +17,7 @@ from vigil.data import bundled
 from vigil.errors import DataError, UsageError
 from vigil.risk.estimators import BoostedTrees, ColumnScore, Ensemble, PenalisedLogit
 from vigil.risk.ewp import EWPModel
-from vigil.risk.table import EWP_PREDICTORS
+from vigil.risk.variables import EWP_PREDICTORS, MONOTONE, TREND
 
 #: The summary ``vigil backtest --summary`` writes (all models, 1993–2022); read by default_model.
 SUMMARY = "backtest/summary.json"
@@ -42,21 +42,9 @@ HISTORY_FEATURES: tuple[str, ...] = (
     "world_ongoing",
 )
 #: Public predictors without the calendar-time trend (trees extrapolate a trend badly).
-TIMELESS = tuple(p for p in EWP_PREDICTORS if p not in ("year", "year_sq"))
+TIMELESS = tuple(p for p in EWP_PREDICTORS if p not in TREND)
 #: Boosters averaged in the boosted model (seeds differ); one booster's ranking is seed noise.
 BOOST_SEEDS = 5
-#: Risk factors whose direction is established; the boosted model may only follow it.
-MONOTONE: dict[str, int] = {
-    "battledeaths.log2": 1,
-    "battle_max_5y": 1,
-    "mk_ongoing_count_log2": 1,
-    "widetargeting": 1,
-    "narrowtargeting": 1,
-    "coup.try.5yr": 1,
-    "pol_killing_approved": 1,
-    "discrimpop": 1,
-    "freediscussion": -1,
-}
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,8 @@ from sqlalchemy import func, select
 
 from vigil.data import bundled
 from vigil.provenance import utc_now
+from vigil.risk.picture import RiskPicture
 from vigil.settings import Settings
-from vigil.web.snapshot import RiskSnapshot
 from vigil.workspace.database import Database
 
 log = logging.getLogger(__name__)
@@ -58,7 +58,7 @@ def is_seeded(settings: Settings) -> bool:
     return (settings.home / MARKER).exists()
 
 
-def ensure_seeded(db: Database, settings: Settings, snapshot: RiskSnapshot) -> SeedResult:
+def ensure_seeded(db: Database, settings: Settings, snapshot: RiskPicture) -> SeedResult:
     """Seed the workspace and stores once; a no-op on every later start."""
     with _locked(settings.ensure_home()):
         if is_seeded(settings):
@@ -122,14 +122,18 @@ def _ingest_events(settings: Settings) -> int:
     return total
 
 
-def _alerts(db: Database, settings: Settings, snapshot: RiskSnapshot) -> int:
+def _alerts(db: Database, settings: Settings, snapshot: RiskPicture) -> int:
     """Create the standing rules (as the first administrator) and run the forecast rules."""
     from vigil.risk.forecast import forecast_pair
     from vigil.risk.table import load_table
     from vigil.workspace.alerts import add_rule, evaluate, list_rules
     from vigil.workspace.users import SystemActor, User
 
-    pair = forecast_pair(load_table(), snapshot.model, snapshot.base_year, seed=settings.seed)
+    if snapshot.complete:
+        frames = snapshot.forecast_frames()
+    else:
+        table = load_table()
+        frames = forecast_pair(table, snapshot.model, snapshot.base_year, seed=settings.seed).frames
     with db.session() as session:
         admin = session.scalar(
             select(User).where(User.role == "admin", User.active.is_(True)).order_by(User.id)
@@ -138,4 +142,4 @@ def _alerts(db: Database, settings: Settings, snapshot: RiskSnapshot) -> int:
         for name, kind, params, severity in RULES:
             if admin is not None and name not in known:
                 add_rule(session, admin, name, kind, params, severity=severity)
-        return len(evaluate(session, SystemActor(), pair))
+        return len(evaluate(session, SystemActor(), frames))

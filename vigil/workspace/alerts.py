@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, func, select
@@ -30,9 +30,6 @@ from vigil.workspace.access import (
 )
 from vigil.workspace.database import Base, UTCDateTime, utcnow
 from vigil.workspace.situations import check_iso3
-
-if TYPE_CHECKING:
-    from vigil.risk.forecast import ForecastPair
 
 
 class RuleKind(StrEnum):
@@ -531,17 +528,18 @@ def evaluate_signals(session: Session, actor: Any, signals: pd.DataFrame) -> lis
 def evaluate(
     session: Session,
     actor: Any,
-    forecasts: ForecastPair,
+    forecasts: tuple[pd.DataFrame, pd.DataFrame | None],
     *,
     signals: pd.DataFrame | None = None,
 ) -> list[Alert]:
     """Run the forecast rules on this year's and last year's forecasts, and the event-signal
     rules on ``signals`` if given; store and return the alerts not raised before.
 
-    The CLI, the API and the first-run seed all call this with :func:`forecast_pair`'s result,
+    ``forecasts`` is :attr:`vigil.risk.forecast.ForecastPair.frames` (or the same frames of the
+    risk picture made from that pair): the CLI, the API and the first-run seed all pass these,
     so the same evidence raises the same alerts wherever the rules are run.
     """
-    current, previous = forecasts.frames
+    current, previous = forecasts
     raised = evaluate_forecasts(session, actor, current, previous)
     if signals is not None and not signals.empty:
         raised += evaluate_signals(session, actor, signals)

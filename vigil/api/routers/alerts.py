@@ -210,7 +210,7 @@ def evaluate(body: EvaluateIn, caller: Reviewer, db: Db, request: Request) -> li
 
         signals = pd.DataFrame(signals_for(request, body.month))
     with db.session() as session:
-        return [_out(a) for a in work.evaluate(session, caller, pair, signals=signals)]
+        return [_out(a) for a in work.evaluate(session, caller, pair.frames, signals=signals)]
 
 
 @router.get("/channels", response_model=list[ChannelOut])
