@@ -9,10 +9,13 @@ cross-validation on binomial deviance over glmnet's default log-spaced path
 from __future__ import annotations
 
 from collections.abc import Sequence
+from numbers import Integral, Real
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy.special import expit
+from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
@@ -50,8 +53,19 @@ class EWPModel(_BinaryRiskClassifier):
         self.columns = columns
         self.random_state = random_state
 
+    _parameter_constraints: dict[str, list[Any]] = {  # noqa: RUF012
+        "alpha": [Interval(Real, 0, 1, closed="both")],
+        "n_folds": [Interval(Integral, 2, None, closed="left")],
+        "n_lambda": [Interval(Integral, 1, None, closed="left")],
+        "lambda_min_ratio": [Interval(Real, 0, 1, closed="neither"), None],
+        "penalty": [Interval(Real, 0, None, closed="left"), None],
+        "columns": ["array-like", None],
+        "random_state": [Interval(Integral, 0, None, closed="left"), None],
+    }
+
     def fit(self, X: pd.DataFrame | np.ndarray, y: Sequence[int] | np.ndarray) -> EWPModel:
         """Standardise, cross-validate λ on complete cases, and keep the full-data fit at λ."""
+        self._validate_params()
         x, target = self._validate_fit(X, y)
         if len(self.classes_) == 1:
             raise ValueError("EWPModel needs two classes in y; it received 1 class")

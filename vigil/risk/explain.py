@@ -268,7 +268,7 @@ def _changes(pair: ForecastPair, rows: pd.DataFrame, names: list[str]) -> dict[s
             swapped[name] = b
             swaps.append(swapped)
             keys.append((i, name, a, b))
-    moved = estimator.predict_proba(pd.DataFrame(swaps))[:, 1] if swaps else []
+    moved = estimator.predict_proba(pd.DataFrame(swaps))[:, 1] if swaps else np.empty(0)
     out: dict[str, Change] = {}
     for i, (now, _) in enumerate(pairs):
         country = str(now["country"])

@@ -12,7 +12,7 @@ from cachetools import LRUCache
 
 from vigil.errors import UsageError
 from vigil.provenance import Provenance
-from vigil.risk.models import default_model, get_model
+from vigil.risk.models import RiskModel, default_model, get_model
 from vigil.risk.table import TARGET, RiskTable
 
 COLUMNS = ("country", "ccode", "iso3", "base_year", "model", "probability", "rank")
@@ -30,7 +30,7 @@ class Forecast:
 
     frame: pd.DataFrame
     provenance: Provenance
-    estimator: Any
+    estimator: RiskModel
     design: pd.DataFrame
 
     def for_country(self, iso3_or_name: str) -> pd.Series:
@@ -119,13 +119,13 @@ def _ranked(rows: pd.DataFrame, model: str, year: int, probability: np.ndarray) 
     return frame.reset_index(drop=True)
 
 
-def _learned(estimator: Any) -> dict[str, Any]:
-    """Fitted hyper-parameters worth recording (such as the chosen λ)."""
-    found = {}
-    for attribute in ("lambda_", "n_train_"):
-        if hasattr(estimator, attribute):
-            found[attribute.rstrip("_")] = float(getattr(estimator, attribute))
-    return found
+def _learned(estimator: RiskModel) -> dict[str, Any]:
+    """Fitted hyper-parameters worth recording (such as the public model's chosen λ)."""
+    from vigil.risk.ewp import EWPModel
+
+    if isinstance(estimator, EWPModel):
+        return {"lambda": float(estimator.lambda_), "n_train": float(estimator.n_train_)}
+    return {}
 
 
 @dataclass(frozen=True)

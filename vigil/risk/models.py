@@ -11,11 +11,14 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
+
+import numpy as np
 
 from vigil.data import bundled
 from vigil.errors import DataError, UsageError
-from vigil.risk.estimators import BoostedTrees, ColumnScore, Ensemble, PenalisedLogit
+from vigil.risk.boosted import BoostedTrees
+from vigil.risk.estimators import ColumnScore, Ensemble, PenalisedLogit
 from vigil.risk.ewp import EWPModel
 from vigil.risk.variables import EWP_PREDICTORS, MONOTONE, TREND
 
@@ -47,6 +50,19 @@ TIMELESS = tuple(p for p in EWP_PREDICTORS if p not in TREND)
 BOOST_SEEDS = 5
 
 
+class RiskModel(Protocol):
+    """What every registered model is: a scikit-learn binary classifier of onset risk.
+
+    Column 1 of ``predict_proba`` is the probability of an onset within the horizon.
+    """
+
+    def fit(self, X: Any, y: Any) -> Any: ...
+
+    def predict_proba(self, X: Any) -> np.ndarray: ...
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]: ...
+
+
 @dataclass(frozen=True)
 class ModelSpec:
     """A named model: what it is and how to build a fresh, unfitted estimator.
@@ -57,7 +73,7 @@ class ModelSpec:
 
     name: str
     description: str
-    make: Callable[[int], Any]
+    make: Callable[[int], RiskModel]
     complexity: int = 1
     baseline: bool = False
 
@@ -135,7 +151,7 @@ def get_model(name: str) -> ModelSpec:
         ) from None
 
 
-def make_model(name: str, seed: int = 0) -> Any:
+def make_model(name: str, seed: int = 0) -> RiskModel:
     """A fresh, unfitted estimator of the model called ``name``."""
     return get_model(name).make(seed)
 
