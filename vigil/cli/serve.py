@@ -52,9 +52,7 @@ def app_from_env() -> FastAPI:
 
 
 def _web_routers() -> list[APIRouter]:
-    """Routers of the web pages, when that package is present."""
-    try:
-        from vigil.web import routers
-    except ImportError:
-        return []
+    """Routers of the web pages (an import error in them is a bug and stops the server)."""
+    from vigil.web import routers
+
     return list(routers())

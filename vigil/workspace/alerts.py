@@ -18,6 +18,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, func, s
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from vigil.errors import ConflictError, NotFoundError, UsageError
+from vigil.events.signals import SIGNAL_SEVERITY
 from vigil.workspace import audit
 from vigil.workspace.access import (
     Level,
@@ -52,8 +53,6 @@ class State(StrEnum):
 
 
 SEVERITIES = ("low", "medium", "high")
-#: Severity order of event signals (``vigil.events.signals``).
-SIGNAL_SEVERITY = {"low": 0, "moderate": 1, "high": 2, "critical": 3}
 NEXT_STATES: dict[str, set[str]] = {
     "open": {"acknowledged", "action_taken", "closed"},
     "acknowledged": {"action_taken", "closed"},

@@ -24,10 +24,11 @@ from vigil import __version__
 from vigil.errors import UsageError
 from vigil.workspace import audit
 from vigil.workspace.access import Role, require_role
+from vigil.workspace.alerts import SEVERITIES
 from vigil.workspace.database import Base, Database, UTCDateTime, utcnow
 
 KINDS = ("webhook", "email")
-SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2}
+SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
 
 
 class Channel(Base):
