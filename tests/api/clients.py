@@ -22,8 +22,7 @@ LEVELS = [level.value for level in Level]
 @contextmanager
 def api_client(home: Path, url: str) -> Iterator[TestClient]:
     """A test client of the whole app on the database at ``url``."""
-    app = create_app(Settings(home=home, database_url=url))
-    app.state.triage_embeddings = False
+    app = create_app(Settings(home=home, database_url=url, triage_embeddings=False))
     with TestClient(app) as client:
         yield client
 

@@ -70,7 +70,6 @@ def test_cli_api_and_web_raise_identical_alerts(
 
     api_db, token = _workspace(tmp_path / "api")
     application = create_app(Settings(home=tmp_path / "api"))
-    application.state.triage_embeddings = False
     with TestClient(application) as client:
         response = client.post(
             "/api/v1/alerts/evaluate", json={}, headers={"Authorization": f"Bearer {token}"}

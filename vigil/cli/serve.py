@@ -11,9 +11,6 @@ from vigil.settings import Settings
 if TYPE_CHECKING:
     from fastapi import APIRouter, FastAPI
 
-#: Seconds between background deliveries of pending alert notifications.
-NOTIFY_EVERY = 30.0
-
 
 def register(app: typer.Typer) -> None:
     """Add the ``serve`` command."""
@@ -48,7 +45,7 @@ def app_from_env() -> FastAPI:
     from vigil.api import create_app
 
     settings = Settings.from_env()
-    return create_app(settings, extra_routers=_web_routers(), notify_every=NOTIFY_EVERY)
+    return create_app(settings, extra_routers=_web_routers(), notify_every=settings.notify_every)
 
 
 def _web_routers() -> list[APIRouter]:

@@ -107,7 +107,7 @@ def _triage(session: Session, text: str, request: Request) -> dict[str, Any]:
     result = triage(
         text,
         corrections=store.training_examples(session),
-        use_embeddings=getattr(request.app.state, "triage_embeddings", True),
+        use_embeddings=request.app.state.settings.triage_embeddings,
     )
     data = result.to_dict()
     data["factors"] = data["factors"][:5]
