@@ -51,6 +51,11 @@ def _check_csrf(request: Request, token: str) -> None:
         raise PermissionDeniedError("the form expired or came from elsewhere; reload the page")
 
 
+def _not_found(request: Request, user: Caller, what: str) -> Response:
+    """The 404 page: what was asked for is missing or above the user's clearance."""
+    return page(request, "not_found.html", status=404, user=user, what=what)
+
+
 def _db(request: Request) -> Any:
     return request.app.state.db
 
@@ -265,12 +270,8 @@ def editor(
         with _db(request).session(write=False) as session:
             data = content(get_assessment(session, user, assessment_id))
     except NotFoundError:
-        return page(
-            request,
-            "not_found.html",
-            status=404,
-            user=user,
-            what=f"No assessment {assessment_id} that you are cleared to see.",
+        return _not_found(
+            request, user, f"No assessment {assessment_id} that you are cleared to see."
         )
     ratings = {r["indicator_id"]: r for r in data["ratings"]}
     factors = summarise(data["ratings"])
@@ -373,11 +374,5 @@ def report(request: Request, report_id: Id, user: SignedIn) -> Response:
                 "countries": [c.iso3 for c in found.countries],
             }
     except NotFoundError:
-        return page(
-            request,
-            "not_found.html",
-            status=404,
-            user=user,
-            what=f"No report {report_id} that you are cleared to see.",
-        )
+        return _not_found(request, user, f"No report {report_id} that you are cleared to see.")
     return page(request, "report.html", user=user, r=item)
