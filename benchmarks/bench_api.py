@@ -18,7 +18,6 @@ import argparse
 import asyncio
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -29,6 +28,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from servers import free_port, wait_until_up
 from sqlalchemy import create_engine, select, text
 
 from vigil.workspace.database import open_database
@@ -55,12 +57,6 @@ class Tally:
     latencies: dict[str, list[float]] = field(default_factory=lambda: {"read": [], "write": []})
     errors: dict[str, int] = field(default_factory=lambda: {"read": 0, "write": 0})
     acked: dict[str, list[int]] = field(default_factory=lambda: {"reports": [], "notes": []})
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def prepare(url: str, seed_reports: int) -> str:
@@ -94,14 +90,8 @@ def start_server(home: Path, url: str, workers: int) -> tuple[subprocess.Popen[b
     env = {**os.environ, "VIGIL_HOME": str(home), "VIGIL_DATABASE_URL": url}
     process = subprocess.Popen([sys.executable, "-c", SERVER, str(port), str(workers)], env=env)
     base = f"http://127.0.0.1:{port}"
-    for _ in range(240):
-        try:
-            if httpx.get(f"{base}/openapi.json", timeout=1).status_code == 200:
-                return process, base
-        except httpx.TransportError:
-            time.sleep(0.25)
-    process.kill()
-    raise SystemExit("the server did not start")
+    wait_until_up(process, f"{base}/openapi.json")
+    return process, base
 
 
 async def client(base: str, token: str, args: argparse.Namespace, tally: Tally, seed: int) -> None:

@@ -16,7 +16,6 @@ import csv
 import io
 import os
 import random
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,13 +24,10 @@ from pathlib import Path
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from servers import free_port, wait_until_up
+
 VIGIL = (sys.executable, "-c", "from vigil.cli.main import run; run()")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def start(home: Path, workers: int) -> tuple[subprocess.Popen[bytes], str]:
@@ -41,16 +37,9 @@ def start(home: Path, workers: int) -> tuple[subprocess.Popen[bytes], str]:
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)  # fmt: skip
     url = f"http://127.0.0.1:{port}"
-    began = time.monotonic()
-    while time.monotonic() - began < 300:
-        try:
-            if httpx.get(url + "/", timeout=2).status_code == 200:
-                print(f"  server ({workers} worker(s)) ready in {time.monotonic() - began:.1f} s")
-                return process, url
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    process.terminate()
-    raise SystemExit("vigil serve did not start within 300 s")
+    took = wait_until_up(process, url + "/", seconds=300)
+    print(f"  server ({workers} worker(s)) ready in {took:.1f} s")
+    return process, url
 
 
 async def fetch(

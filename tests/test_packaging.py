@@ -12,7 +12,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +21,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from servers import free_port
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = "vigil/data/events/ged231-sample-1000.csv.gz"
@@ -106,16 +106,10 @@ def test_installed_wheel_ingests_its_bundled_sample(installed: Path, tmp_path: P
     assert summary["ingested"] > 900
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def served(installed: Path, tmp_path: Path) -> Iterator[str]:
     """`vigil serve` from the installed wheel on a free loopback port."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "PYTHONPATH": str(installed), "VIGIL_HOME": str(tmp_path)}
     log = (tmp_path / "serve.log").open("w+")
     process = subprocess.Popen(

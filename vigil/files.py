@@ -101,3 +101,14 @@ def _chmod(path: Path, mode: int) -> None:
         return
     with contextlib.suppress(PermissionError):  # owned by someone else: not ours to change
         path.chmod(mode)
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` whole or not at all (owner-only; see :func:`write_private`):
+    a reader sees the old file or the new one, and a failed write leaves no temporary file."""
+    write_private(path, data)
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """:func:`atomic_write` of ``text`` encoded as UTF-8."""
+    write_private(path, text.encode("utf-8"))

@@ -87,6 +87,21 @@ class Settings(BaseSettings):
     sync_check_every: float = Field(
         default=60.0, gt=0, description="Seconds between `vigil serve`'s checks for due sources."
     )
+    notify_every: float = Field(
+        default=30.0,
+        gt=0,
+        description="Seconds between the server's background deliveries of pending notifications.",
+    )
+    event_memory_limit: str = Field(
+        default="1GB",
+        pattern=r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$",
+        description="Memory DuckDB may use for the event store before spilling to disk.",
+    )
+    triage_embeddings: bool = Field(
+        default=True,
+        description="Triage reports with sentence embeddings when the model is installed; "
+        "false uses the keyword lexicon only.",
+    )
 
     @classmethod
     def from_env(cls) -> Settings:

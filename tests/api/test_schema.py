@@ -62,10 +62,9 @@ class Api:
 def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     home = tmp_path_factory.mktemp("schema")
     with database_url(request.param, home) as url:
-        settings_ = Settings(home=home, database_url=url)
+        settings_ = Settings(home=home, database_url=url, triage_embeddings=False)
         app = create_app(settings_)
         start(app, settings_)
-        app.state.triage_embeddings = False
         token = make_users(url)[("admin", "confidential")]
         yield Api(schemathesis.openapi.from_asgi("/openapi.json", app), token)
         app.state.db.dispose()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -13,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 from clients import bearer, make_users
+from servers import free_port, wait_until_up
 from sqlalchemy import func, select
 from workspace_databases import backends, database_url
 
@@ -30,14 +30,8 @@ SERVER = (
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _serve(home: Path, url: str) -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "VIGIL_HOME": str(home), "VIGIL_DATABASE_URL": url}
     process = subprocess.Popen(
         [sys.executable, "-c", SERVER, str(port)],
@@ -46,14 +40,12 @@ def _serve(home: Path, url: str) -> tuple[subprocess.Popen[bytes], str]:
         stderr=subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}"
-    for _ in range(240):
-        try:
-            if httpx.get(f"{base}/openapi.json", timeout=1).status_code == 200:
-                return process, base
-        except httpx.TransportError:
-            time.sleep(0.25)
-    process.kill()
-    raise AssertionError(f"the server did not start: {process.stderr.read().decode()[-2000:]}")
+    try:
+        wait_until_up(process, f"{base}/openapi.json")
+    except RuntimeError as err:
+        assert process.stderr is not None
+        raise AssertionError(f"{err}: {process.stderr.read().decode()[-2000:]}") from err
+    return process, base
 
 
 def _writer(base: str, token: str, kind: str, stop: threading.Event, acked: list[int]) -> None:

@@ -93,3 +93,18 @@ def test_bad_table_exits_1_naming_the_file_and_writes_nothing(tmp_path: Path):
 
 def test_malformed_option_is_a_usage_error():
     assert vigil("backtest", "--start", "soon").returncode == 2
+
+
+def test_precompute_writes_the_pages_history_into_the_given_folder(tmp_path: Path):
+    result = vigil("precompute", "--models", "ongoing", "--part", "history", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    history = tmp_path / "web" / "risk_history.csv.gz"
+    assert history.exists() and (tmp_path / "web" / "precomputed.json").exists()
+    assert not (tmp_path / "web" / "intervals.csv.gz").exists()
+
+
+def test_precompute_refuses_an_unknown_model_with_one_line(tmp_path: Path):
+    result = process("precompute", "--models", "oracle", "--out", str(tmp_path))
+    assert result.returncode == 1
+    assert "unknown model(s) oracle" in result.stderr and len(result.stderr.splitlines()) == 1
+    assert not (tmp_path / "web").exists()

@@ -8,14 +8,14 @@ import pytest
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from vigil.risk.calibration import WalkForwardCalibrated, apply_map, fit_map
+from vigil.risk.boosted import BoostedTrees
+from vigil.risk.calibration import apply_map, fit_map
 from vigil.risk.estimators import (
-    BoostedTrees,
     ColumnScore,
     Ensemble,
     PenalisedLogit,
-    forward_folds,
 )
+from vigil.risk.splits import forward_folds
 
 ESTIMATORS = [
     ColumnScore(),
@@ -114,7 +114,7 @@ def test_one_seed_is_a_single_booster_of_the_same_seed():
 @pytest.mark.parametrize("n_seeds", [0, -1, 1.5])
 def test_n_seeds_must_be_a_positive_integer(n_seeds):
     data = panel()
-    with pytest.raises(ValueError, match="n_seeds must be a positive integer"):
+    with pytest.raises(ValueError, match="The 'n_seeds' parameter of BoostedTrees must be"):
         BoostedTrees(columns=["x"], n_seeds=n_seeds).fit(data, data["y"])
 
 
@@ -142,6 +142,30 @@ def test_walk_forward_calibration_pulls_an_overconfident_model_down():
     data["y"] = np.where(data["year"] >= 1990, 0, data["y"])  # the rate falls late
     data.loc[data.index[-1], "y"] = 1
     raw = PenalisedLogit(columns=["x"], calibration=None).fit(data, data["y"])
-    wrapped = WalkForwardCalibrated(PenalisedLogit(columns=["x"], calibration=None), years=8)
-    wrapped.fit(data, data["y"])
-    assert wrapped.predict_proba(data)[:, 1].mean() < raw.predict_proba(data)[:, 1].mean()
+    calibrated = PenalisedLogit(columns=["x"], calibration="intercept").fit(data, data["y"])
+    assert calibrated.predict_proba(data)[:, 1].mean() < raw.predict_proba(data)[:, 1].mean()
+
+
+@pytest.mark.parametrize(
+    "model, parameter",
+    [
+        (PenalisedLogit(calibration="isotonic"), "calibration"),
+        (PenalisedLogit(n_folds=0), "n_folds"),
+        (BoostedTrees(subsample=1.5), "subsample"),
+        (BoostedTrees(half_life=0), "half_life"),
+        (ColumnScore(column=-1), "column"),
+    ],
+)
+def test_parameters_are_checked_against_declared_constraints_at_fit(model, parameter):
+    data = panel()
+    with pytest.raises(ValueError, match=f"The '{parameter}' parameter of {type(model).__name__}"):
+        model.fit(data, data["y"])
+
+
+def test_the_time_column_is_named_not_assumed():
+    data = panel().rename(columns={"year": "period"})
+    by_name = PenalisedLogit(columns=["x"], time_column="period").fit(data, data["y"])
+    fallback = PenalisedLogit(columns=["x"]).fit(data, data["y"])
+    assert by_name.get_params()["time_column"] == "period"
+    assert np.isfinite(by_name.predict_proba(data)).all()
+    assert by_name.C_ in (0.003, 0.01, 0.03, 0.1) and fallback.C_ in (0.003, 0.01, 0.03, 0.1)

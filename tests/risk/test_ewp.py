@@ -65,6 +65,13 @@ def test_predicting_before_fitting_raises() -> None:
         EWPModel().predict_proba(np.zeros((1, 3)))
 
 
-@parametrize_with_checks([EWPModel(n_folds=3, n_lambda=20, features=None)])
+@parametrize_with_checks([EWPModel(n_folds=3, n_lambda=20, columns=None)])
 def test_scikit_learn_estimator_contract(estimator, check) -> None:  # type: ignore[no-untyped-def]
     check(estimator)
+
+
+@pytest.mark.parametrize("params", [{"alpha": 1.5}, {"n_folds": 1}, {"penalty": -0.1}])
+def test_out_of_range_parameters_name_the_parameter(params) -> None:  # type: ignore[no-untyped-def]
+    X = np.array([[0.0, 1.0], [1.0, 0.0], [0.5, 0.5], [0.2, 0.8]])
+    with pytest.raises(ValueError, match=f"The '{next(iter(params))}' parameter of EWPModel"):
+        EWPModel(columns=None, **params).fit(X, [0, 1, 0, 1])

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from servers import free_port
 
 from vigil.settings import Settings
 
@@ -72,12 +72,6 @@ def snapshot(site_settings: Settings):  # type: ignore[no-untyped-def]
     return load_snapshot(site_settings)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _wait_until_up(url: str, process: subprocess.Popen[str]) -> None:
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
@@ -105,9 +99,9 @@ def server(
     """
     home = tmp_path_factory.mktemp("serve-home")
     (home / "web").mkdir()
-    for cached in (site_settings.home / "web").glob("snapshot-*.json"):
+    for cached in (site_settings.home / "web").glob("picture-*.json"):
         shutil.copy(cached, home / "web" / cached.name)
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "VIGIL_HOME": str(home), "PYTHONUNBUFFERED": "1"}
     log = (home / "serve.log").open("w+")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from vigil.risk.picture import MAP_ALIASES
 from vigil.web.geometry import plotly_topology, world_geojson
-from vigil.web.snapshot import MAP_ALIASES
 
 #: Table countries too small for Natural Earth's 1:110m outlines.
 TOO_SMALL = {"BHR", "COM", "CPV", "MDV", "MLT", "MUS", "SGP"}

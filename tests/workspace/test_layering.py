@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import pkgutil
 import subprocess
 import sys
 
-MODULES = ("access", "alerts", "assessments", "audit", "backup", "database", "notes",
-           "notifications", "reports", "responses", "schema", "users")  # fmt: skip
+import vigil.workspace
+
+#: Every module of the package, found rather than listed (migration scripts run under
+#: Alembic only, so the migrations package is imported but not its scripts).
+MODULES = tuple(m.name for m in pkgutil.iter_modules(vigil.workspace.__path__))
 
 
 def test_workspace_modules_do_not_import_api_web_or_cli() -> None:
+    assert {"alerts", "users", "database"} <= set(MODULES)
     code = (
         "import sys\n"
         + "".join(f"import vigil.workspace.{name}\n" for name in MODULES)

@@ -8,7 +8,6 @@ import typer
 
 from vigil.cli.channels import channels_app
 from vigil.cli.workspace import open_workspace
-from vigil.errors import VigilError
 from vigil.settings import Settings
 
 if TYPE_CHECKING:
@@ -28,37 +27,29 @@ def evaluate_command(
     month: str = typer.Option(None, "--month", help="Signal month YYYY-MM (default: latest)."),
 ) -> None:
     """Run the forecast rules (and, with --signals, the event-signal rules); print new alerts."""
-    from vigil.risk.forecast import forecast
+    from vigil.risk.forecast import forecast_pair
     from vigil.risk.table import load_table
     from vigil.workspace import alerts as work
     from vigil.workspace.users import system_actor
 
-    table = load_table()
-    current = forecast(table, model=model, base_year=base_year).frame
-    year = int(current["base_year"].iloc[0])
-    try:
-        previous = forecast(table, model=model, base_year=year - 1).frame
-    except VigilError:
-        previous = None
-    db = open_workspace()
-    frame = _signals(month) if signals else None
-    with db.session() as session:
-        raised = work.evaluate_forecasts(session, system_actor, current, previous)
-        if frame is not None and not frame.empty:
-            raised += work.evaluate_signals(session, system_actor, frame)
+    settings = Settings.from_env()
+    pair = forecast_pair(load_table(), model, base_year, seed=settings.seed)
+    frame = _signals(settings, month) if signals else None
+    with open_workspace().session() as session:
+        raised = work.evaluate(session, system_actor, pair.frames, signals=frame)
         for alert in raised:
             typer.echo(f"#{alert.id} {alert.severity:<6} {alert.title}")
     typer.echo(f"{len(raised)} new alert(s)")
 
 
-def _signals(month: str | None) -> pd.DataFrame:
+def _signals(settings: Settings, month: str | None) -> pd.DataFrame:
     """The event store's signals for ``month`` as a frame."""
     import pandas as pd
 
     from vigil.events.signals import monitor
     from vigil.events.store import EventStore
 
-    store = EventStore.from_settings(Settings.from_env())
+    store = EventStore.from_settings(settings)
     return pd.DataFrame([s.as_dict() for s in monitor(store, month)])
 
 

@@ -5,11 +5,20 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 
 import typer
 
 from vigil.settings import Settings
+
+
+class Part(StrEnum):
+    """What ``vigil precompute`` computes."""
+
+    history = "history"
+    intervals = "intervals"
+    both = "both"
 
 
 def backtest_command(
@@ -78,6 +87,28 @@ def _progress_bar() -> Iterator[Callable[[int, int], None] | None]:
         yield advance
 
 
+def precompute_command(
+    models: str = typer.Option(
+        "ewp,logit,boost,ensemble", "--models", help="Comma-separated models to precompute."
+    ),
+    draws: int = typer.Option(25, "--draws", min=1, help="Bootstrap refits for the intervals."),
+    out: Path = typer.Option(
+        Path(__file__).parents[1] / "data", "--out", help="Data folder to write web/ files into."
+    ),
+    part: Part = typer.Option(Part.both, "--part", help="What to compute."),
+) -> None:
+    """Refit every model for every base year (risk history) and bootstrap the latest forecast's
+    intervals, into the shipped data the pages read."""
+    from vigil.risk.backtest import check_models
+    from vigil.risk.history import precompute
+    from vigil.risk.table import load_table
+
+    names = check_models([m.strip() for m in models.split(",") if m.strip()])
+    precompute(load_table(), out, names, seed=Settings.from_env().seed, draws=draws,
+               part=part.value, progress=typer.echo)  # fmt: skip
+
+
 def register(app: typer.Typer) -> None:
-    """Add ``vigil backtest`` to the top-level app."""
+    """Add ``vigil backtest`` and ``vigil precompute`` to the top-level app."""
     app.command("backtest")(backtest_command)
+    app.command("precompute")(precompute_command)

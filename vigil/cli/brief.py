@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,6 +10,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from vigil.errors import UsageError
+from vigil.files import atomic_write
 from vigil.settings import Settings
 
 if TYPE_CHECKING:
@@ -78,11 +77,7 @@ def _write(target: Path, body: bytes) -> None:
     if str(target) == "-":
         sys.stdout.buffer.write(body)
         return
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-    with os.fdopen(handle, "wb") as stream:
-        stream.write(body)
-    os.replace(temporary, target)
+    atomic_write(target, body)
 
 
 def register(app: typer.Typer) -> None:

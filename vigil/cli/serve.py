@@ -12,9 +12,6 @@ from vigil.settings import Settings
 if TYPE_CHECKING:
     from fastapi import APIRouter, FastAPI
 
-#: Seconds between background deliveries of pending alert notifications.
-NOTIFY_EVERY = 30.0
-
 
 def register(app: typer.Typer) -> None:
     """Add the ``serve`` command."""
@@ -50,7 +47,7 @@ def app_from_env() -> FastAPI:
     from vigil.api import create_app
 
     settings = Settings.from_env()
-    app = create_app(settings, extra_routers=_web_routers(), notify_every=NOTIFY_EVERY)
+    app = create_app(settings, extra_routers=_web_routers(), notify_every=settings.notify_every)
     _sync_in_background(app, settings)
     return app
 
@@ -85,9 +82,7 @@ def _sync_in_background(app: FastAPI, settings: Settings) -> None:
 
 
 def _web_routers() -> list[APIRouter]:
-    """Routers of the web pages, when that package is present."""
-    try:
-        from vigil.web import routers
-    except ImportError:
-        return []
+    """Routers of the web pages (an import error in them is a bug and stops the server)."""
+    from vigil.web import routers
+
     return list(routers())

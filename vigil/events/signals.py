@@ -27,6 +27,8 @@ from vigil.events import nowcast
 from vigil.events.panels import KEYS, LETHAL, Level, build_panel
 from vigil.events.store import EventStore
 
+#: Severity of a signal, lowest first; its rank is its position.
+SIGNAL_SEVERITY = {"low": 0, "moderate": 1, "high": 2, "critical": 3}
 WINDOW = 12
 ALPHA = 0.01
 MIN_VALUE = 10
@@ -262,7 +264,7 @@ def latest_signals(store: EventStore, iso3: str, n: int = 5) -> list[Signal]:
     Scans every month of the country's panels, so ``vigil explain`` can show the latest signals
     beside the structural risk even when the store's last month was quiet for that country.
     """
-    rank = {"critical": 3, "high": 2, "moderate": 1, "low": 0}
+    rank = SIGNAL_SEVERITY
     rows = []
     for level in ("country", "admin1"):
         panel = build_panel(store, level)

@@ -23,6 +23,7 @@ from vigil.events.model import EVENT_COLUMNS
 from vigil.settings import Settings
 
 STORE_FILE = "events.duckdb"
+#: DuckDB's memory limit when none is given (``Settings.event_memory_limit``).
 MEMORY_LIMIT = "1GB"
 
 SCHEMA = f"""
@@ -113,11 +114,12 @@ class EventStore:
     """The event store at ``path`` (a DuckDB file); opening it is explicit, never implicit."""
 
     path: Path
+    memory_limit: str = MEMORY_LIMIT
 
     @classmethod
     def from_settings(cls, settings: Settings) -> EventStore:
         """The store inside the settings' data directory (``<VIGIL_HOME>/events.duckdb``)."""
-        return cls(settings.home / STORE_FILE)
+        return cls(settings.home / STORE_FILE, memory_limit=settings.event_memory_limit)
 
     @contextmanager
     def connect(self, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -127,12 +129,14 @@ class EventStore:
         make_dirs(self.path.parent)
         if read_only and not self.path.exists():
             read_only = False
-        con = duckdb.connect(str(self.path), read_only=read_only)
+        config: dict[str, str | bool | int | float | list[str]] = {
+            "memory_limit": self.memory_limit
+        }
+        con = duckdb.connect(str(self.path), read_only=read_only, config=config)
         wal = self.path.with_name(self.path.name + ".wal")
         make_private(self.path, wal)
         try:
             spill = self.path.parent / "events.tmp"
-            con.execute(f"SET memory_limit='{MEMORY_LIMIT}'")
             con.execute(f"SET temp_directory='{spill}'")
             con.execute("SET preserve_insertion_order=true")
             # progress is polled by the caller (query_progress); DuckDB must not print its own

@@ -9,8 +9,7 @@ they look only backwards (see :mod:`vigil.risk.features`), which a property test
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -24,6 +23,7 @@ from vigil.errors import UsageError
 from vigil.risk.estimators import Ensemble
 from vigil.risk.features import FEATURES, add_features
 from vigil.risk.models import MODELS, make_model
+from vigil.risk.splits import WalkForwardSplit
 from vigil.risk.table import EWP_PREDICTORS, TARGET
 
 #: Columns of a backtest's predictions, in order (the CSV contract).
@@ -32,39 +32,6 @@ PREDICTION_COLUMNS = ("country", "ccode", "iso3", "base_year", "model", "probabi
 MODEL_INPUTS: tuple[str, ...] = ("ccode", *EWP_PREDICTORS, *FEATURES)
 
 Progress = Callable[[int, int], None]
-
-
-@dataclass(frozen=True)
-class WalkForwardSplit:
-    """Time-ordered splitter: train on year ≤ t − gap, test on year t, for t in start..end.
-
-    Like scikit-learn's ``TimeSeriesSplit`` but by calendar year: ``split(X)`` reads
-    ``X["year"]`` and yields positional ``(train, test)`` index arrays, skipping base
-    years absent from ``X``. The gap of two years keeps every training label (an onset
-    in t' + 1 or t' + 2) observed by the base year t.
-    """
-
-    start: int = 1993
-    end: int = 2022
-    gap: int = 2
-
-    def base_years(self, X: pd.DataFrame) -> list[int]:
-        present = set(X["year"].astype(int))
-        return [t for t in range(self.start, self.end + 1) if t in present]
-
-    def get_n_splits(
-        self, X: pd.DataFrame | None = None, y: object = None, groups: object = None
-    ) -> int:
-        if X is None:
-            return self.end - self.start + 1
-        return len(self.base_years(X))
-
-    def split(
-        self, X: pd.DataFrame, y: object = None, groups: object = None
-    ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        year = X["year"].to_numpy()
-        for t in self.base_years(X):
-            yield np.flatnonzero(year <= t - self.gap), np.flatnonzero(year == t)
 
 
 def check_years(table_first: int, table_last: int, start: int, end: int) -> None:
@@ -157,7 +124,7 @@ def _forecast_year(
     X_train = train_rows[list(MODEL_INPUTS)]
     y_train = train_rows[target].astype(int)
     fitted: dict[str, Any] = {}
-    for name in sorted(names, key=lambda n: isinstance(_unwrapped(make_model(n, seed)), Ensemble)):
+    for name in sorted(names, key=lambda n: isinstance(make_model(n, seed), Ensemble)):
         model = _reuse_members(make_model(name, seed), fitted)
         fitted[name] = model.fit(X_train, y_train)
     out = []
@@ -167,25 +134,19 @@ def _forecast_year(
     return pd.concat(out, ignore_index=True)
 
 
-def _unwrapped(model: Any) -> Any:
-    inner = getattr(model, "estimator", None)
-    return model if inner is None else _unwrapped(inner)
-
-
 def _reuse_members(model: Any, fitted: dict[str, Any]) -> Any:
     """Let an ensemble use members already fitted this base year with identical parameters.
 
     The result is the same as refitting them (fits are deterministic); it only saves time.
     """
-    ensemble = _unwrapped(model)
-    if not isinstance(ensemble, Ensemble) or ensemble is not model:
+    if not isinstance(model, Ensemble):
         return model
     members = []
-    for name, member in ensemble.members:
+    for name, member in model.members:
         done = fitted.get(name)
         same = done is not None and repr(clone(done).get_params()) == repr(member.get_params())
         members.append((name, FrozenEstimator(done) if same else member))
-    return clone(ensemble).set_params(members=members)
+    return clone(model).set_params(members=members)
 
 
 def _rows(

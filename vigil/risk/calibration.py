@@ -1,26 +1,24 @@
 """Probability calibration learned inside the training window, walk-forward.
 
 Base rates of mass-killing onsets fell after the Cold War, so a model fitted on
-1960 onwards over-predicts later years. :class:`WalkForwardCalibrated` measures that
-on the last ``years`` years of its own training data: a copy of the model fitted
-on the earlier years (with the same two-year gap as a real forecast) predicts
-them, a logistic map from that model's log-odds to the observed outcomes is fitted,
-and the map is applied to the model refitted on all the training rows.
+1960 onwards over-predicts later years. The models measure that on their own
+walk-forward inner folds: a log-odds map from the held-out predictions to the
+observed outcomes is fitted (:func:`fit_map`) and applied to the model refitted
+on all the training rows (:func:`apply_map`).
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
-import pandas as pd
-from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from scipy.optimize import brentq
+from scipy.special import expit
 from sklearn.linear_model import LogisticRegression
-from sklearn.utils.validation import check_is_fitted
 
 Array = np.ndarray
 
 METHODS = ("sigmoid", "intercept")
+#: Largest log-odds shift searched (a shift of 60 moves any probability to 0 or 1).
+SHIFT_LIMIT = 60.0
 
 
 def _logit(p: Array) -> Array:
@@ -28,66 +26,11 @@ def _logit(p: Array) -> Array:
     return np.asarray(np.log(p / (1 - p)))
 
 
-class WalkForwardCalibrated(ClassifierMixin, BaseEstimator):
-    """Wrap a classifier with a calibration map fitted on its own recent out-of-sample errors.
-
-    ``X`` must be a DataFrame with a ``year`` column. ``method="sigmoid"`` fits
-    intercept and slope on the log-odds (Platt scaling); ``"intercept"`` keeps the
-    slope at 1 and only shifts the level, which is steadier with few onsets.
-    """
-
-    def __init__(self, estimator: Any = None, years: int = 10, method: str = "sigmoid") -> None:
-        self.estimator = estimator
-        self.years = years
-        self.method = method
-
-    def fit(self, X: pd.DataFrame, y: Any) -> WalkForwardCalibrated:
-        if self.method not in METHODS:
-            raise ValueError(f"method must be one of {METHODS}; received {self.method!r}")
-        if not isinstance(X, pd.DataFrame) or "year" not in X.columns:
-            raise ValueError("WalkForwardCalibrated needs a DataFrame with a 'year' column")
-        y = np.asarray(y)
-        year = X["year"].to_numpy()
-        last = int(year.max())
-        calibrate = year > last - self.years
-        inner = year <= last - self.years - 1
-        self.intercept_, self.slope_ = self._map(X, y, inner, calibrate)
-        self.estimator_ = clone(self.estimator).fit(X, y)
-        self.classes_ = self.estimator_.classes_
-        return self
-
-    def _map(
-        self, X: pd.DataFrame, y: Array, inner: Array, calibrate: Array
-    ) -> tuple[float, float]:
-        """Intercept and slope on the log-odds; identity when the window cannot support one."""
-        if len(np.unique(y[inner])) < 2 or y[calibrate].sum() < 1:
-            return 0.0, 1.0
-        model = clone(self.estimator).fit(X[inner], y[inner])
-        z = _logit(model.predict_proba(X[calibrate])[:, 1])
-        if self.method == "intercept":
-            return _intercept_shift(z, y[calibrate]), 1.0
-        platt = LogisticRegression(C=1e4).fit(z.reshape(-1, 1), y[calibrate])
-        return float(platt.intercept_[0]), float(platt.coef_[0, 0])
-
-    def predict_proba(self, X: pd.DataFrame) -> Array:
-        check_is_fitted(self)
-        z = _logit(self.estimator_.predict_proba(X)[:, 1])
-        risk = 1.0 / (1.0 + np.exp(-(self.intercept_ + self.slope_ * z)))
-        return np.column_stack([1.0 - risk, risk])
-
-    def predict(self, X: pd.DataFrame) -> Array:
-        return np.asarray(self.classes_[(self.predict_proba(X)[:, 1] > 0.5).astype(int)])
-
-
 def _intercept_shift(z: Array, y: Array) -> float:
     """The shift of log-odds that makes the mean predicted risk equal the observed rate."""
     target = float(np.mean(y))
-    low, high = -10.0, 10.0
-    for _ in range(60):
-        middle = (low + high) / 2
-        mean = float(np.mean(1.0 / (1.0 + np.exp(-(z + middle)))))
-        low, high = (middle, high) if mean < target else (low, middle)
-    return (low + high) / 2
+    shift = brentq(lambda s: float(np.mean(expit(z + s))) - target, -SHIFT_LIMIT, SHIFT_LIMIT)
+    return float(shift)
 
 
 def fit_map(p: Array, y: Array, method: str | None = "sigmoid") -> tuple[float, float]:

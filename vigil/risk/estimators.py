@@ -12,9 +12,9 @@ given to ``fit`` — folds are whole years, so a year's countries stay together.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from numbers import Integral
 from typing import Any
 
-import lightgbm as lgb
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
@@ -22,13 +22,19 @@ from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
-from vigil.risk.calibration import apply_map, fit_map
+from vigil.risk.calibration import METHODS, apply_map, fit_map
+from vigil.risk.splits import TIME_COLUMN, forward_folds
 
 Array = np.ndarray
+
+
+#: What linear models' contributions are measured from.
+MEAN_REFERENCE = "every variable at its training-window mean"
 
 
 class _BinaryRiskClassifier(ClassifierMixin, BaseEstimator):
@@ -82,34 +88,11 @@ class _BinaryRiskClassifier(ClassifierMixin, BaseEstimator):
         raise NotImplementedError
 
 
-def forward_folds(
-    years: Array, n_folds: int = 3, block: int = 5, gap: int = 2
-) -> list[tuple[Array, Array]]:
-    """Walk-forward inner folds: validate on the last ``n_folds`` blocks of ``block`` years,
-    each fitted on the years ending ``gap`` years before its block (as a real forecast is)."""
-    last = int(years.max())
-    folds = []
-    for k in reversed(range(n_folds)):
-        high = last - k * block
-        low = high - block + 1
-        folds.append(
-            (np.flatnonzero(years <= low - gap), np.flatnonzero((years >= low) & (years <= high)))
-        )
-    return folds
-
-
-def _years_of(X: Any, n_rows: int) -> Array:
-    """The ``year`` column when X has one; otherwise row order stands in for 20 years."""
-    if isinstance(X, pd.DataFrame) and "year" in X.columns:
-        return X["year"].to_numpy()
+def _years_of(X: Any, n_rows: int, column: str) -> Array:
+    """The time ``column`` when X has one; otherwise row order stands in for 20 years."""
+    if isinstance(X, pd.DataFrame) and column in X.columns:
+        return X[column].to_numpy()
     return np.arange(n_rows) * 20 // max(n_rows, 1)
-
-
-def _recency(years: Array, half_life: float | None) -> Array | None:
-    """Sample weights halving every ``half_life`` years back from the latest (None: equal)."""
-    if half_life is None:
-        return None
-    return np.asarray(0.5 ** ((years.max() - years) / half_life))
 
 
 def _usable(y: Array, train: Array, test: Array) -> bool:
@@ -123,6 +106,10 @@ class ColumnScore(_BinaryRiskClassifier):
     ranking of the column (when its slope is positive) and makes the Brier score meaningful.
     """
 
+    _parameter_constraints: dict[str, list[Any]] = {  # noqa: RUF012
+        "column": [str, Interval(Integral, 0, None, closed="left")],
+    }
+
     def __init__(self, column: str | int = 0) -> None:
         self.column = column
 
@@ -131,6 +118,7 @@ class ColumnScore(_BinaryRiskClassifier):
         return [self.column] if isinstance(self.column, str) else None
 
     def fit(self, X: Any, y: Any) -> ColumnScore:
+        self._validate_params()
         values, target = self._validate_fit(X, y)
         x = self._column(values)
         self.logit_ = LogisticRegression(C=1e6).fit(x, target)
@@ -159,15 +147,26 @@ class PenalisedLogit(_BinaryRiskClassifier):
         Cs: Sequence[float] = (0.003, 0.01, 0.03, 0.1),
         n_folds: int = 3,
         calibration: str | None = None,
+        time_column: str = TIME_COLUMN,
     ) -> None:
         self.columns = columns
         self.Cs = Cs
         self.n_folds = n_folds
         self.calibration = calibration
+        self.time_column = time_column
+
+    _parameter_constraints: dict[str, list[Any]] = {  # noqa: RUF012
+        "columns": ["array-like", None],
+        "Cs": ["array-like"],
+        "n_folds": [Interval(Integral, 1, None, closed="left")],
+        "calibration": [StrOptions(set(METHODS)), None],
+        "time_column": [str],
+    }
 
     def fit(self, X: Any, y: Any) -> PenalisedLogit:
+        self._validate_params()
         values, target = self._validate_fit(X, y)
-        years = _years_of(X, len(values))
+        years = _years_of(X, len(values), self.time_column)
         with threadpool_limits(1):
             self.C_, held_out = self._choose_C(values, target, years)
             self.calibration_ = fit_map(*held_out, method=self.calibration)
@@ -206,6 +205,13 @@ class PenalisedLogit(_BinaryRiskClassifier):
         check_is_fitted(self)
         return np.asarray(self.prepare_.named_steps["scale"].mean_)
 
+    reference_label_ = MEAN_REFERENCE
+
+    @property
+    def contribution_reference_(self) -> Array:
+        """The reference value of each input: its training-window mean."""
+        return self.mean_
+
     @property
     def reference_logit_(self) -> float:
         """Log-odds with every input at its training mean (before calibration)."""
@@ -233,142 +239,9 @@ def _log_loss_sum(y: Array, p: Array) -> float:
     return float(-(y * np.log(p) + (1 - y) * np.log(1 - p)).sum())
 
 
-class BoostedTrees(_BinaryRiskClassifier):
-    """Shallow, strongly regularised LightGBM with optional monotone constraints.
-
-    The number of trees is chosen on walk-forward inner folds: one fit per fold
-    records the held-out log loss after every tree, and the count with the lowest
-    total loss is used for the final fit on all rows; the held-out predictions at
-    that count fit the ``calibration`` map. ``monotone`` maps column names to +1 / −1
-    for risk factors whose direction is established.
-
-    With ``n_seeds`` > 1 the final fit is repeated with seeds ``random_state``,
-    ``random_state + 1``, … and the boosters' log-odds are averaged. Row and column
-    subsampling make a single booster's ranking depend on its seed; averaging removes
-    most of that noise and keeps SHAP values additive (they average too).
-    """
-
-    def __init__(
-        self,
-        columns: Sequence[str] | None = None,
-        monotone: dict[str, int] | None = None,
-        learning_rate: float = 0.08,
-        max_trees: int = 200,
-        num_leaves: int = 4,
-        min_child_samples: int = 100,
-        subsample: float = 0.8,
-        colsample_bytree: float = 0.5,
-        reg_lambda: float = 5.0,
-        n_folds: int = 2,
-        block: int = 6,
-        calibration: str | None = None,
-        half_life: float | None = None,
-        n_seeds: int = 1,
-        random_state: int = 0,
-    ) -> None:
-        self.columns = columns
-        self.monotone = monotone
-        self.half_life = half_life
-        self.learning_rate = learning_rate
-        self.max_trees = max_trees
-        self.num_leaves = num_leaves
-        self.min_child_samples = min_child_samples
-        self.subsample = subsample
-        self.colsample_bytree = colsample_bytree
-        self.reg_lambda = reg_lambda
-        self.n_folds = n_folds
-        self.block = block
-        self.calibration = calibration
-        self.n_seeds = n_seeds
-        self.random_state = random_state
-
-    def _booster(self, n_trees: int, seed: int = 0) -> lgb.LGBMClassifier:
-        constraints = None
-        if self.monotone and self.columns is not None:
-            constraints = [int(self.monotone.get(c, 0)) for c in self.columns]
-        return lgb.LGBMClassifier(
-            n_estimators=n_trees,
-            learning_rate=self.learning_rate,
-            num_leaves=self.num_leaves,
-            min_child_samples=self.min_child_samples,
-            subsample=self.subsample,
-            subsample_freq=1,
-            colsample_bytree=self.colsample_bytree,
-            reg_lambda=self.reg_lambda,
-            monotone_constraints=constraints,
-            random_state=self.random_state + seed,
-            deterministic=True,
-            force_row_wise=True,
-            n_jobs=1,
-            verbose=-1,
-        )
-
-    def fit(self, X: Any, y: Any) -> BoostedTrees:
-        if not isinstance(self.n_seeds, int | np.integer) or self.n_seeds < 1:
-            raise ValueError(f"n_seeds must be a positive integer; received {self.n_seeds!r}")
-        values, target = self._validate_fit(X, y)
-        years = _years_of(X, len(values))
-        self.n_trees_, held_out = self._choose_trees(values, target, years)
-        self.calibration_ = fit_map(*held_out, method=self.calibration)
-        weight = _recency(years, self.half_life)
-        self.boosters_ = [
-            self._booster(self.n_trees_, k).fit(values, target, sample_weight=weight)
-            for k in range(self.n_seeds)
-        ]
-        self.bias_ = float(self._shap(values[:1])[0, -1])
-        return self
-
-    def _shap(self, X: Array) -> Array:
-        """SHAP values (last column: base value) averaged over the boosters, in log-odds."""
-        shap = [np.asarray(b.predict(X, pred_contrib=True)) for b in self.boosters_]
-        return np.asarray(np.mean(shap, axis=0))
-
-    def _choose_trees(self, X: Array, y: Array, years: Array) -> tuple[int, tuple[Array, Array]]:
-        """The tree count with the lowest held-out log loss, and its held-out predictions."""
-        fitted, losses = [], []
-        for train, test in forward_folds(years, self.n_folds, self.block):
-            if not _usable(y, train, test):
-                continue
-            model = self._booster(self.max_trees)
-            weight = _recency(years[train], self.half_life)
-            model.fit(
-                X[train], y[train], sample_weight=weight, eval_X=(X[test],), eval_y=(y[test],)
-            )
-            curve = np.asarray(model.evals_result_["valid_0"]["binary_logloss"])
-            fitted.append((model, test))
-            losses.append(curve * len(test))
-        if not fitted:
-            return max(1, self.max_trees // 4), (np.empty(0), np.empty(0))
-        best = int(np.argmin(np.sum(losses, axis=0))) + 1
-        p = [np.asarray(m.predict_proba(X[test], num_iteration=best))[:, 1] for m, test in fitted]
-        return best, (np.concatenate(p), np.concatenate([y[test] for _, test in fitted]))
-
-    def _risk(self, X: Array) -> Array:
-        z = np.mean([np.asarray(b.predict(X, raw_score=True)) for b in self.boosters_], axis=0)
-        return apply_map(1.0 / (1.0 + np.exp(-z)), self.calibration_)
-
-    reference_label_ = "the training window's average log-odds (SHAP, LightGBM pred_contrib)"
-
-    @property
-    def reference_logit_(self) -> float:
-        """Expected raw log-odds over the training rows: the SHAP base value."""
-        check_is_fitted(self)
-        return float(self.bias_)
-
-    def contributions(self, X: Any) -> Array:
-        """SHAP values in log-odds (before calibration), one column per input."""
-        check_is_fitted(self)
-        return self._shap(self._validate(X, reset=False))[:, :-1]
-
-
 def _columns_of(model: Any) -> Sequence[str] | None:
-    """The named columns a (possibly wrapped) model reads, if it declares them."""
-    inner = getattr(model, "estimator", None)
-    if inner is not None:
-        return _columns_of(inner)
+    """The named columns a model reads, if it declares them."""
     names = getattr(model, "columns", None)
-    if names is None:
-        names = getattr(model, "features", None)
     return list(names) if names is not None else None
 
 
@@ -392,7 +265,13 @@ class Ensemble(_BinaryRiskClassifier):
             names.extend(c for c in member if c not in names)
         return names
 
+    _parameter_constraints: dict[str, list[Any]] = {  # noqa: RUF012
+        "members": [list, tuple],
+        "weights": ["array-like", None],
+    }
+
     def fit(self, X: Any, y: Any) -> Ensemble:
+        self._validate_params()
         if not self.members:
             raise ValueError("Ensemble needs at least one member; received members=()")
         self._validate_fit(X, y)

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from vigil.errors import UsageError
+from vigil.files import atomic_write_text
 from vigil.provenance import Provenance
 from vigil.risk import metrics
 from vigil.risk.backtest import PREDICTION_COLUMNS, Progress, run_backtest
@@ -175,16 +174,4 @@ def write_outputs(
         files += [(report / PAGE, page), (report / SCRIPT, get_plotlyjs())]
         report.mkdir(exist_ok=True)
     for path, text in files:
-        _atomic_write(path, text)
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+        atomic_write_text(path, text)

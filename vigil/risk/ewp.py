@@ -9,24 +9,25 @@ cross-validation on binomial deviance over glmnet's default log-spaced path
 from __future__ import annotations
 
 from collections.abc import Sequence
+from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy.special import expit
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils.multiclass import check_classification_targets, type_of_target
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 from vigil.risk import glmnet
-from vigil.risk.table import EWP_PREDICTORS
+from vigil.risk.estimators import MEAN_REFERENCE, _BinaryRiskClassifier
+from vigil.risk.variables import EWP_PREDICTORS
 
 
-class EWPModel(ClassifierMixin, BaseEstimator):
+class EWPModel(_BinaryRiskClassifier):
     """Elastic-net logit with cross-validated λ, as in the EWP's ``cv.glmnet`` pipeline.
 
-    ``features`` names the columns used when ``X`` is a DataFrame (the 39 EWP
+    ``columns`` names the columns used when ``X`` is a DataFrame (the 39 EWP
     predictors by default); an array is used as it is. ``lambda_`` fixes the
     penalty and skips cross-validation. Rows with a missing predictor are left
     out of training; at prediction a missing value is replaced by the training
@@ -41,7 +42,7 @@ class EWPModel(ClassifierMixin, BaseEstimator):
         n_lambda: int = 100,
         lambda_min_ratio: float | None = None,
         penalty: float | None = None,
-        features: Sequence[str] | None = EWP_PREDICTORS,
+        columns: Sequence[str] | None = EWP_PREDICTORS,
         random_state: int | None = 0,
     ) -> None:
         self.alpha = alpha
@@ -49,28 +50,25 @@ class EWPModel(ClassifierMixin, BaseEstimator):
         self.n_lambda = n_lambda
         self.lambda_min_ratio = lambda_min_ratio
         self.penalty = penalty
-        self.features = features
+        self.columns = columns
         self.random_state = random_state
 
-    def _select(self, x: pd.DataFrame | np.ndarray) -> pd.DataFrame | np.ndarray:
-        if isinstance(x, pd.DataFrame) and self.features is not None:
-            return x.loc[:, list(self.features)]
-        return x
+    _parameter_constraints: dict[str, list[Any]] = {  # noqa: RUF012
+        "alpha": [Interval(Real, 0, 1, closed="both")],
+        "n_folds": [Interval(Integral, 2, None, closed="left")],
+        "n_lambda": [Interval(Integral, 1, None, closed="left")],
+        "lambda_min_ratio": [Interval(Real, 0, 1, closed="neither"), None],
+        "penalty": [Interval(Real, 0, None, closed="left"), None],
+        "columns": ["array-like", None],
+        "random_state": [Interval(Integral, 0, None, closed="left"), None],
+    }
 
     def fit(self, X: pd.DataFrame | np.ndarray, y: Sequence[int] | np.ndarray) -> EWPModel:
         """Standardise, cross-validate λ on complete cases, and keep the full-data fit at λ."""
-        x, target = validate_data(
-            self, self._select(X), y, ensure_all_finite="allow-nan", dtype=np.float64
-        )
-        check_classification_targets(target)
-        self.classes_, target = np.unique(target, return_inverse=True)
+        self._validate_params()
+        x, target = self._validate_fit(X, y)
         if len(self.classes_) == 1:
             raise ValueError("EWPModel needs two classes in y; it received 1 class")
-        if len(self.classes_) > 2:
-            raise ValueError(
-                "Only binary classification is supported. The type of the target "
-                f"is {type_of_target(y)}."
-            )
         complete = ~np.isnan(x).any(axis=1)
         x, target = x[complete], target[complete].astype(np.float64)
         self.n_train_ = len(target)
@@ -105,23 +103,16 @@ class EWPModel(ClassifierMixin, BaseEstimator):
 
     def _filled(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
         check_is_fitted(self)
-        x = validate_data(
-            self, self._select(X), reset=False, ensure_all_finite="allow-nan", dtype=np.float64
-        )
+        x = self._validate(X, reset=False)
         return np.where(np.isnan(x), self.mean_, x)
 
     def decision_function(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
         """Log-odds of an onset."""
         return np.asarray(self._filled(X) @ self.coef_[0] + self.intercept_[0])
 
-    def predict_proba(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
-        """Probabilities of [no onset, onset] within two years."""
-        onset = expit(self.decision_function(X))
-        return np.column_stack([1 - onset, onset])
-
-    def predict(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
-        check_is_fitted(self)
-        return np.asarray(self.classes_[(self.decision_function(X) > 0).astype(int)])
+    def _risk(self, X: np.ndarray) -> np.ndarray:
+        filled = np.where(np.isnan(X), self.mean_, X)
+        return np.asarray(expit(filled @ self.coef_[0] + self.intercept_[0]))
 
     def contributions(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
         """Per-variable log-odds contributions against the training-window mean.
@@ -130,14 +121,16 @@ class EWPModel(ClassifierMixin, BaseEstimator):
         """
         return np.asarray((self._filled(X) - self.mean_) * self.coef_[0])
 
+    reference_label_ = MEAN_REFERENCE
+
+    @property
+    def contribution_reference_(self) -> np.ndarray:
+        """The reference value of each predictor: its training-window mean."""
+        check_is_fitted(self)
+        return np.asarray(self.mean_)
+
     @property
     def reference_logit_(self) -> float:
         """Log-odds of a country with every predictor at its training-window mean."""
         check_is_fitted(self)
         return float(self.intercept_[0] + self.coef_[0] @ self.mean_)
-
-    def __sklearn_tags__(self) -> Any:
-        tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = True
-        tags.classifier_tags.multi_class = False
-        return tags

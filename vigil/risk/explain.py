@@ -4,29 +4,57 @@ Three complementary views of one forecast:
 
 * **contributions** — additive log-odds contributions of each model input against
   a stated reference (the training-window mean for linear models; the model's
-  expected value for tree models, i.e. SHAP values);
+  expected value for tree models, i.e. SHAP values); only :class:`Explainable` models
+  offer them;
 * **counterfactual shifts** — how the probability moves when one variable is set
   to the global value of the base year (the cross-country mean, or the mode for
   variables with at most three distinct values), everything else unchanged;
 * **change since last year** — last year's forecast (its own refit) against this
   year's, and the part of the change each variable that moved accounts for under
-  this year's model; the rest is the refit of the model itself.
+  this year's model; the rest is the refit of the model itself. Calendar-time trend
+  terms move every year by construction, so they are not listed as causes.
+
+:func:`explain_all` computes all three for every country of a forecast with one batched
+prediction per view; :func:`explain` is one row of it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 import pandas as pd
 from scipy.special import expit, logit
 
-from vigil.errors import UsageError
-from vigil.risk.forecast import Forecast, country_index, forecast
+from vigil.risk.forecast import ForecastPair, forecast_pair
 from vigil.risk.table import RiskTable
+from vigil.risk.variables import TREND, label
 
 TOP = 5
+NO_DECOMPOSITION = "this model has no additive decomposition"
+
+
+@runtime_checkable
+class Explainable(Protocol):
+    """A fitted model whose log-odds split additively over its inputs.
+
+    Row sums of ``contributions(X)`` plus ``reference_logit_`` give each row's log-odds (before
+    any calibration); ``contribution_reference_`` holds the reference value of each input, or
+    is None where the reference is not a value per input (SHAP's expected value).
+    """
+
+    feature_names_in_: Any
+    reference_label_: str
+
+    @property
+    def reference_logit_(self) -> float: ...
+
+    @property
+    def contribution_reference_(self) -> np.ndarray | None: ...
+
+    def contributions(self, X: Any) -> np.ndarray: ...
 
 
 @dataclass(frozen=True)
@@ -37,6 +65,16 @@ class Driver:
     value: float | None
     reference: float | None
     effect: float
+
+    @property
+    def label(self) -> str:
+        """The variable's plain-language name from the predictor registry."""
+        return label(self.variable)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready, with the label (what pages and briefs show)."""
+        return {"variable": self.variable, "label": self.label, "value": self.value,
+                "reference": self.reference, "effect": self.effect}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -74,94 +112,61 @@ def explain(
     *,
     model: str | None = None,
     base_year: int | None = None,
-    seed: int = 0,
-    design: pd.DataFrame | None = None,
+    seed: int,
 ) -> Explanation:
     """Explain one country's forecast (base year defaults to the table's last year)."""
-    current = forecast(table, model, base_year, seed=seed, design=design)
-    row = current.for_country(country)
-    year = int(row["base_year"])
-    previous = _previous(table, current, row, model, seed, design)
-    x = _model_row(current, str(row["country"]))
-    contributions, reference, reference_p = _contributions(current.estimator, x)
-    up, down = _counterfactuals(current, x)
-    change_drivers, refit = _change(current, previous, row)
-    return Explanation(
-        country=str(row["country"]),
-        iso3=None if pd.isna(row["iso3"]) else str(row["iso3"]),
-        base_year=year,
-        model=current.provenance.model,
-        probability=float(row["probability"]),
-        rank=int(row["rank"]),
-        n_countries=len(current.frame),
-        previous_probability=None if previous is None else float(previous[0]["probability"]),
-        previous_rank=None if previous is None else int(previous[0]["rank"]),
-        reference=reference,
-        reference_probability=reference_p,
-        contributions=contributions,
-        counterfactual_up=up,
-        counterfactual_down=down,
-        change_drivers=change_drivers,
-        change_from_refit=refit,
-        provenance=current.provenance.to_dict(),
-    )
+    pair = forecast_pair(table, model, base_year, seed=seed)
+    row = pair.current.for_country(country)
+    [found] = explain_all(pair, countries=[str(row["country"])])
+    return found
 
 
-def _previous(
-    table: RiskTable,
-    current: Forecast,
-    row: pd.Series,
-    model: str | None,
-    seed: int,
-    design: pd.DataFrame | None,
-) -> tuple[pd.Series, Forecast] | None:
-    year = int(row["base_year"]) - 1
-    try:
-        earlier = forecast(table, model, year, seed=seed, design=design)
-        index = country_index(earlier.frame, str(row["country"]))
-    except UsageError:  # no previous year: a new state, or the start of the table
-        return None
-    return earlier.frame.loc[index], earlier
-
-
-def _model_row(result: Forecast, country: str) -> pd.DataFrame:
-    design = result.design
-    return design[design["country"] == country].iloc[[0]]
-
-
-def _inputs(estimator: Any) -> list[str]:
-    return [str(name) for name in estimator.feature_names_in_]
-
-
-def _contributions(estimator: Any, x: pd.DataFrame) -> tuple[list[Driver], str, float | None]:
-    """Additive log-odds contributions, if the model offers them."""
-    if not hasattr(estimator, "contributions"):
-        return [], "this model has no additive decomposition", None
-    values = np.asarray(estimator.contributions(x))[0]
-    names = list(getattr(estimator, "contribution_names_", _inputs(estimator)))
-    reference_logit = float(estimator.reference_logit_)
-    means = getattr(estimator, "mean_", None)
-    drivers = [
-        Driver(
-            variable=name,
-            value=_value(x, name),
-            reference=None if means is None or len(means) != len(names) else float(means[i]),
-            effect=float(values[i]),
+def explain_all(pair: ForecastPair, countries: Sequence[str] | None = None) -> list[Explanation]:
+    """Explanations of every country of ``pair.current`` (or of ``countries``), in rank order."""
+    current = pair.current
+    design = current.design.reset_index(drop=True)
+    rows = design if countries is None else design[design["country"].isin(list(countries))]
+    rows = rows.reset_index(drop=True)
+    names = inputs(current.estimator)
+    references = [global_value(design[name]) for name in names]
+    shifts = _shifts(current.estimator, rows, names, references)
+    contributions = _contributions(current.estimator, rows)
+    changes = _changes(pair, rows, names)
+    index = {str(c): i for i, c in enumerate(rows["country"])}
+    out = []
+    ranking: list[Any] = list(current.frame.itertuples(index=False))
+    for ranked in ranking:
+        i = index.get(str(ranked.country))
+        if i is None:
+            continue
+        x = rows.iloc[i]
+        up, down = _counterfactuals(x, names, references, shifts[i])
+        change, refit, before = changes.get(str(ranked.country), ([], None, None))
+        out.append(
+            Explanation(
+                country=str(ranked.country),
+                iso3=None if pd.isna(ranked.iso3) else str(ranked.iso3),
+                base_year=int(ranked.base_year),
+                model=current.provenance.model,
+                probability=float(ranked.probability),
+                rank=int(ranked.rank),
+                n_countries=len(current.frame),
+                previous_probability=None if before is None else float(before["probability"]),
+                previous_rank=None if before is None else int(before["rank"]),
+                **_contribution_view(current.estimator, contributions, x, i),
+                counterfactual_up=up,
+                counterfactual_down=down,
+                change_drivers=change,
+                change_from_refit=refit,
+                provenance=current.provenance.to_dict(),
+            )
         )
-        for i, name in enumerate(names)
-    ]
-    drivers.sort(key=lambda d: abs(d.effect), reverse=True)
-    label = str(
-        getattr(estimator, "reference_label_", "every variable at its training-window mean")
-    )
-    return drivers, label, float(expit(reference_logit))
+    return out
 
 
-def _value(x: pd.DataFrame, name: str) -> float | None:
-    if name not in x.columns:
-        return None
-    value = x[name].iloc[0]
-    return None if pd.isna(value) else float(value)
+def inputs(estimator: Any) -> list[str]:
+    """The names of the columns a fitted model reads, in its order."""
+    return [str(name) for name in estimator.feature_names_in_]
 
 
 def global_value(column: pd.Series) -> float:
@@ -172,57 +177,111 @@ def global_value(column: pd.Series) -> float:
     return float(values.mean())
 
 
-def _counterfactuals(result: Forecast, x: pd.DataFrame) -> tuple[list[Driver], list[Driver]]:
-    """Probability shifts when each input in turn takes its global base-year value."""
-    names = _inputs(result.estimator)
-    base = float(result.estimator.predict_proba(x)[0, 1])
-    variants = pd.concat([x] * len(names), ignore_index=True)
+def _number(value: Any) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def _shifts(
+    estimator: Any, rows: pd.DataFrame, names: list[str], references: list[float]
+) -> np.ndarray:
+    """Each row's probability minus that with one input at its global value (n × k)."""
+    k = len(names)
+    base = estimator.predict_proba(rows)[:, 1]
+    variants = rows.loc[rows.index.repeat(k)].reset_index(drop=True)
     variants[names] = variants[names].astype(float)
-    references = [global_value(result.design[name]) for name in names]
-    for i, (name, reference) in enumerate(zip(names, references, strict=True)):
-        variants.loc[i, name] = reference
-    shifted = result.estimator.predict_proba(variants)[:, 1]
+    for j, (name, reference) in enumerate(zip(names, references, strict=True)):
+        variants.loc[j::k, name] = reference
+    shifted = estimator.predict_proba(variants)[:, 1].reshape(len(rows), k)
+    return np.asarray(base[:, None] - shifted)
+
+
+def _counterfactuals(
+    x: pd.Series, names: list[str], references: list[float], shifts: np.ndarray
+) -> tuple[list[Driver], list[Driver]]:
+    """The inputs whose global value would lower (up) or raise (down) the risk most."""
     drivers = [
-        Driver(variable=name, value=_value(x, name), reference=ref, effect=float(base - p))
-        for name, ref, p in zip(names, references, shifted, strict=True)
-        if not np.isclose(base, p, rtol=0, atol=1e-12)
+        Driver(variable=name, value=_number(x.get(name)), reference=ref, effect=float(shift))
+        for name, ref, shift in zip(names, references, shifts, strict=True)
+        if not np.isclose(shift, 0.0, rtol=0, atol=1e-12)
     ]
     raising = sorted((d for d in drivers if d.effect > 0), key=lambda d: -d.effect)[:TOP]
     lowering = sorted((d for d in drivers if d.effect < 0), key=lambda d: d.effect)[:TOP]
     return raising, lowering
 
 
-def _change(
-    current: Forecast,
-    previous: tuple[pd.Series, Forecast] | None,
-    row: pd.Series,
-) -> tuple[list[Driver], float | None]:
-    """Split the yearly change into moved variables (this year's model) and the refit."""
-    if previous is None:
-        return [], None
-    earlier_row, earlier = previous
-    now = _model_row(current, str(row["country"]))
-    then = _model_row(earlier, str(row["country"]))
-    estimator = current.estimator
-    names = _inputs(estimator)
-    p_then_same_model = float(estimator.predict_proba(then)[0, 1])
-    drivers = []
-    for name in names:
-        before, after = then[name].iloc[0], now[name].iloc[0]
-        if (pd.isna(before) and pd.isna(after)) or before == after:
-            continue
-        swapped = then.copy()
-        swapped[name] = after
-        moved = float(estimator.predict_proba(swapped)[0, 1]) - p_then_same_model
-        drivers.append(Driver(variable=name, value=_num(after), reference=_num(before),
-                              effect=moved))  # fmt: skip
+def _contributions(estimator: Any, rows: pd.DataFrame) -> np.ndarray | None:
+    """Additive log-odds contributions of every row, if the model offers them."""
+    if not isinstance(estimator, Explainable):
+        return None
+    return np.asarray(estimator.contributions(rows))
+
+
+def _contribution_view(
+    estimator: Any, values: np.ndarray | None, x: pd.Series, i: int
+) -> dict[str, Any]:
+    """The contributions of row ``i``, largest first, with the reference they are measured from."""
+    if values is None or not isinstance(estimator, Explainable):
+        return {"contributions": [], "reference": NO_DECOMPOSITION, "reference_probability": None}
+    names = inputs(estimator)
+    means = estimator.contribution_reference_
+    drivers = [
+        Driver(
+            variable=name,
+            value=_number(x.get(name)),
+            reference=None if means is None else float(means[j]),
+            effect=float(values[i, j]),
+        )
+        for j, name in enumerate(names)
+    ]
     drivers.sort(key=lambda d: abs(d.effect), reverse=True)
-    refit = p_then_same_model - float(earlier_row["probability"])
-    return drivers, refit
+    return {
+        "contributions": drivers,
+        "reference": estimator.reference_label_,
+        "reference_probability": float(expit(estimator.reference_logit_)),
+    }
 
 
-def _num(value: Any) -> float | None:
-    return None if pd.isna(value) else float(value)
+Change = tuple[list[Driver], float | None, Any]
+
+
+def _changes(pair: ForecastPair, rows: pd.DataFrame, names: list[str]) -> dict[str, Change]:
+    """Per country: the moved variables' parts in the yearly change, the refit's part, and
+    last year's forecast row."""
+    if pair.previous is None:
+        return {}
+    then = pair.previous.design.drop_duplicates("country").set_index("country")
+    before = pair.previous.frame.drop_duplicates("country").set_index("country")
+    pairs = [(now, then.loc[now["country"]]) for _, now in rows.iterrows()
+             if now["country"] in then.index and now["country"] in before.index]  # fmt: skip
+    if not pairs:
+        return {}
+    estimator = pair.current.estimator
+    olds = pd.DataFrame([old for _, old in pairs]).reset_index(names="country")
+    p_then = estimator.predict_proba(olds)[:, 1]
+    swaps, keys = [], []
+    for i, (now, old) in enumerate(pairs):
+        for name in names:
+            a, b = old[name], now[name]
+            if name in TREND or (pd.isna(a) and pd.isna(b)) or a == b:
+                continue
+            swapped = olds.iloc[i].copy()
+            swapped[name] = b
+            swaps.append(swapped)
+            keys.append((i, name, a, b))
+    moved = estimator.predict_proba(pd.DataFrame(swaps))[:, 1] if swaps else np.empty(0)
+    out: dict[str, Change] = {}
+    for i, (now, _) in enumerate(pairs):
+        country = str(now["country"])
+        found = [
+            Driver(variable=name, value=_number(b), reference=_number(a),
+                   effect=float(p) - float(p_then[i]))
+            for (j, name, a, b), p in zip(keys, moved, strict=True)
+            if j == i
+        ]  # fmt: skip
+        found.sort(key=lambda d: abs(d.effect), reverse=True)
+        row: Any = before.loc[country]
+        out[country] = (found, float(p_then[i]) - float(row["probability"]), row)
+    return out
 
 
 def log_odds(probability: float) -> float:

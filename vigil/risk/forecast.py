@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from cachetools import LRUCache
 
 from vigil.errors import UsageError
 from vigil.provenance import Provenance
-from vigil.risk.models import default_model, get_model
+from vigil.risk.models import RiskModel, default_model, get_model
 from vigil.risk.table import TARGET, RiskTable
 
 COLUMNS = ("country", "ccode", "iso3", "base_year", "model", "probability", "rank")
+#: Years ahead the forecast looks (onset in base year + 1 … base year + HORIZON).
+HORIZON = 2
+#: Fitted forecasts kept in memory, keyed on (data hash, model, horizon, base year, seed).
+CACHE_SIZE = 16
+_cache: LRUCache[tuple[str, str, int, int, int], Forecast] = LRUCache(maxsize=CACHE_SIZE)
+_cache_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -22,7 +30,7 @@ class Forecast:
 
     frame: pd.DataFrame
     provenance: Provenance
-    estimator: Any
+    estimator: RiskModel
     design: pd.DataFrame
 
     def for_country(self, iso3_or_name: str) -> pd.Series:
@@ -71,7 +79,7 @@ def forecast(
     model: str | None = None,
     base_year: int | None = None,
     *,
-    seed: int = 0,
+    seed: int,
     design: pd.DataFrame | None = None,
 ) -> Forecast:
     """Fit ``model`` on rows with year ≤ base_year − 2 and forecast from base-year predictors."""
@@ -116,10 +124,66 @@ def _ranked(rows: pd.DataFrame, model: str, year: int, probability: np.ndarray) 
     return frame.reset_index(drop=True)
 
 
-def _learned(estimator: Any) -> dict[str, Any]:
-    """Fitted hyper-parameters worth recording (such as the chosen λ)."""
-    found = {}
-    for attribute in ("lambda_", "n_train_"):
-        if hasattr(estimator, attribute):
-            found[attribute.rstrip("_")] = float(getattr(estimator, attribute))
+def _learned(estimator: RiskModel) -> dict[str, Any]:
+    """Fitted hyper-parameters worth recording (such as the public model's chosen λ)."""
+    from vigil.risk.ewp import EWPModel
+
+    if isinstance(estimator, EWPModel):
+        return {"lambda": float(estimator.lambda_), "n_train": float(estimator.n_train_)}
+    return {}
+
+
+@dataclass(frozen=True)
+class ForecastPair:
+    """This base year's forecast and last year's (None where the table has no earlier year)."""
+
+    current: Forecast
+    previous: Forecast | None
+
+    @property
+    def frames(self) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+        """The two ranked frames, as the alert rules compare them."""
+        return self.current.frame, None if self.previous is None else self.previous.frame
+
+
+def cached_forecast(
+    table: RiskTable,
+    model: str | None = None,
+    base_year: int | None = None,
+    *,
+    seed: int,
+    horizon: int = HORIZON,
+) -> Forecast:
+    """The forecast of ``horizon`` years (:func:`vigil.risk.horizon.forecast_horizon`), fitted
+    once per (data hash, model, horizon, base year, seed)."""
+    from vigil.risk.horizon import forecast_horizon
+
+    name = model or default_model()
+    year = table.last_year if base_year is None else int(base_year)
+    key = (table.sha256, name, horizon, year, seed)
+    with _cache_lock:
+        found = _cache.get(key)
+    if found is None:
+        found = forecast_horizon(table, name, year, horizon, seed=seed)
+        with _cache_lock:
+            _cache[key] = found
     return found
+
+
+def forecast_pair(
+    table: RiskTable, model: str | None = None, base_year: int | None = None, *, seed: int
+) -> ForecastPair:
+    """The forecast of ``base_year`` and of the year before: what "now and last year" means.
+
+    Every interface that compares this year with last (the alert rules, the pages' change
+    column) calls this one function, so they all see the same fitted models and seed.
+    """
+    current = cached_forecast(table, model, base_year, seed=seed)
+    year = int(current.frame["base_year"].iloc[0])
+    try:
+        previous: Forecast | None = cached_forecast(
+            table, current.provenance.model, year - 1, seed=seed
+        )
+    except UsageError:  # no earlier base year in range: rises and entries cannot be judged
+        previous = None
+    return ForecastPair(current=current, previous=previous)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
+from sklearn import metrics as skm
 
 from vigil.risk.within_year import weighted_within_year_auc, within_year_auc
 
@@ -29,42 +30,26 @@ METRICS = ("auc", "ap", "brier", "log_loss", "top30_recall")
 
 def roc_auc(y: Array, p: Array) -> float:
     """Area under the ROC curve (ties count one half); NaN without both classes."""
-    positives = int(y.sum())
-    negatives = len(y) - positives
-    if positives == 0 or negatives == 0:
+    if len(np.unique(y)) < 2:
         return float("nan")
-    order = np.argsort(p, kind="mergesort")
-    sorted_p = p[order]
-    ranks = np.empty(len(p))
-    _, first, counts = np.unique(sorted_p, return_index=True, return_counts=True)
-    average = first + (counts + 1) / 2.0
-    ranks[order] = np.repeat(average, counts)
-    return float((ranks[y == 1].sum() - positives * (positives + 1) / 2) / (positives * negatives))
+    return float(skm.roc_auc_score(y, p))
 
 
 def average_precision(y: Array, p: Array) -> float:
     """Average precision as scikit-learn defines it (tied scores form one threshold)."""
-    total = int(y.sum())
-    if total == 0:
+    if not np.any(y == 1):
         return float("nan")
-    order = np.argsort(-p, kind="mergesort")
-    sorted_p, sorted_y = p[order], y[order]
-    last_of_tie = np.r_[np.flatnonzero(np.diff(sorted_p) != 0), len(p) - 1]
-    true_positives = np.cumsum(sorted_y)[last_of_tie]
-    precision = true_positives / (last_of_tie + 1)
-    recall = true_positives / total
-    return float(np.sum(np.diff(np.r_[0.0, recall]) * precision))
+    return float(skm.average_precision_score(y, p))
 
 
 def brier(y: Array, p: Array) -> float:
     """Mean squared error of the probabilities."""
-    return float(np.mean((p - y) ** 2))
+    return float(skm.brier_score_loss(y, p, pos_label=1))
 
 
 def log_loss(y: Array, p: Array) -> float:
     """Mean negative log-likelihood (probabilities clipped to [1e-15, 1 − 1e-15])."""
-    q = np.clip(p, 1e-15, 1 - 1e-15)
-    return float(-np.mean(y * np.log(q) + (1 - y) * np.log(1 - q)))
+    return float(skm.log_loss(y, np.clip(p, 1e-15, 1 - 1e-15), labels=[0, 1]))
 
 
 def in_top_k(probability: Array, year: Array, k: int = TOP_K) -> Array:

@@ -11,13 +11,16 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
+
+import numpy as np
 
 from vigil.data import bundled
 from vigil.errors import DataError, UsageError
-from vigil.risk.estimators import BoostedTrees, ColumnScore, Ensemble, PenalisedLogit
+from vigil.risk.boosted import BoostedTrees
+from vigil.risk.estimators import ColumnScore, Ensemble, PenalisedLogit
 from vigil.risk.ewp import EWPModel
-from vigil.risk.table import EWP_PREDICTORS
+from vigil.risk.variables import EWP_PREDICTORS, MONOTONE, TREND
 
 #: The summary ``vigil backtest --summary`` writes (all models, 1993–2022); read by default_model.
 SUMMARY = "backtest/summary.json"
@@ -42,21 +45,22 @@ HISTORY_FEATURES: tuple[str, ...] = (
     "world_ongoing",
 )
 #: Public predictors without the calendar-time trend (trees extrapolate a trend badly).
-TIMELESS = tuple(p for p in EWP_PREDICTORS if p not in ("year", "year_sq"))
+TIMELESS = tuple(p for p in EWP_PREDICTORS if p not in TREND)
 #: Boosters averaged in the boosted model (seeds differ); one booster's ranking is seed noise.
 BOOST_SEEDS = 5
-#: Risk factors whose direction is established; the boosted model may only follow it.
-MONOTONE: dict[str, int] = {
-    "battledeaths.log2": 1,
-    "battle_max_5y": 1,
-    "mk_ongoing_count_log2": 1,
-    "widetargeting": 1,
-    "narrowtargeting": 1,
-    "coup.try.5yr": 1,
-    "pol_killing_approved": 1,
-    "discrimpop": 1,
-    "freediscussion": -1,
-}
+
+
+class RiskModel(Protocol):
+    """What every registered model is: a scikit-learn binary classifier of onset risk.
+
+    Column 1 of ``predict_proba`` is the probability of an onset within the horizon.
+    """
+
+    def fit(self, X: Any, y: Any) -> Any: ...
+
+    def predict_proba(self, X: Any) -> np.ndarray: ...
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True)
@@ -69,7 +73,7 @@ class ModelSpec:
 
     name: str
     description: str
-    make: Callable[[int], Any]
+    make: Callable[[int], RiskModel]
     complexity: int = 1
     baseline: bool = False
 
@@ -147,7 +151,7 @@ def get_model(name: str) -> ModelSpec:
         ) from None
 
 
-def make_model(name: str, seed: int = 0) -> Any:
+def make_model(name: str, seed: int = 0) -> RiskModel:
     """A fresh, unfitted estimator of the model called ``name``."""
     return get_model(name).make(seed)
 

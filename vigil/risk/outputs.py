@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
-from vigil.files import private_dir
+from vigil.files import atomic_write_text, private_dir
 from vigil.risk.forecast import Forecast
 
 
@@ -24,15 +22,8 @@ def save_forecast(home: Path, result: Forecast) -> Path:
     """Write the forecast CSV and its provenance JSON atomically; return the CSV path."""
     path = forecast_path(home, result)
     private_dir(path.parent)
-    _atomic_write(path, result.frame.to_csv(index=False))
-    _atomic_write(
+    atomic_write_text(path, result.frame.to_csv(index=False))
+    atomic_write_text(
         path.with_suffix(".json"), json.dumps(result.provenance.to_dict(), indent=2) + "\n"
     )
     return path
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(handle, "w", encoding="utf-8") as stream:
-        stream.write(text)
-    os.replace(temporary, path)

@@ -11,6 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
+from sklearn.metrics import precision_recall_curve, roc_curve
 
 from vigil.risk import metrics
 
@@ -20,19 +21,14 @@ SCRIPT = "plotly.min.js"
 
 def roc_points(y: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """False- and true-positive rates at every distinct threshold, from (0, 0) to (1, 1)."""
-    order = np.argsort(-p, kind="mergesort")
-    ends = np.r_[np.flatnonzero(np.diff(p[order]) != 0), len(p) - 1]
-    tp = np.cumsum(y[order])[ends]
-    fp = ends + 1 - tp
-    return np.r_[0.0, fp / max(fp[-1], 1)], np.r_[0.0, tp / max(tp[-1], 1)]
+    fpr, tpr, _ = roc_curve(y, p, drop_intermediate=False)
+    return np.asarray(fpr), np.asarray(tpr)
 
 
 def pr_points(y: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Recall and precision at every distinct threshold."""
-    order = np.argsort(-p, kind="mergesort")
-    ends = np.r_[np.flatnonzero(np.diff(p[order]) != 0), len(p) - 1]
-    tp = np.cumsum(y[order])[ends]
-    return tp / max(tp[-1], 1), tp / (ends + 1)
+    """Recall and precision at every distinct threshold, from the highest threshold down."""
+    precision, recall, _ = precision_recall_curve(y, p)
+    return np.asarray(recall[-2::-1]), np.asarray(precision[-2::-1])
 
 
 def _layout(figure: go.Figure, title: str, x: str, y: str) -> go.Figure:

@@ -16,18 +16,7 @@ import pandas as pd
 from vigil.countries import identify
 from vigil.data import EWP_TABLE, bundled
 from vigil.errors import DataError, UnknownCountryError
-
-#: The 39 predictors of the Early Warning Project's public model, in its order.
-EWP_PREDICTORS: tuple[str, ...] = (
-    "widetargeting", "narrowtargeting", "v2csgender_binary", "v2mecenefm_binary",
-    "partyban.new.0", "partyban.new.1", "partyban.new.2", "minorityrule", "judicialreform",
-    "religiousfreedom", "pol_killing_approved", "freediscussion", "social_inequality",
-    "even_civilrights", "repress_civilsoc", "social_power_dist", "ses_power_dist",
-    "popsize.log2", "gdppcgrowth", "un_imr_sqrt", "efindex", "discrimpop", "reg.na", "reg.eap",
-    "reg.sca", "reg.mna", "reg.eur", "ios.iccpr1", "battledeaths.log2", "coup.try.5yr",
-    "mk_ongoing_count_log2", "mean_mk_onset_interaction", "mk_onset_prev_year", "newcountry",
-    "mk_ever", "year", "year_sq", "countryage.new.log2", "includesnonstate",
-)  # fmt: skip
+from vigil.risk.variables import EWP_PREDICTORS, binary_predictors, predictor_bounds
 
 TARGET = "mk_onset_1or2"
 IDENTITY = ("ewp_name", "ccode", "year")
@@ -35,23 +24,13 @@ OUTCOMES = (TARGET, "mk_onset")
 REQUIRED = (*IDENTITY, *[p for p in EWP_PREDICTORS if p != "year"], *OUTCOMES)
 
 #: Columns that must hold 0 or 1 wherever they are not missing.
-BINARY = (
-    "widetargeting", "narrowtargeting", "v2csgender_binary", "v2mecenefm_binary",
-    "partyban.new.0", "partyban.new.1", "partyban.new.2", "minorityrule",
-    "pol_killing_approved", "social_inequality", "even_civilrights", "repress_civilsoc",
-    "social_power_dist", "reg.na", "reg.eap", "reg.sca", "reg.mna", "reg.eur", "ios.iccpr1",
-    "coup.try.5yr", "mk_onset_prev_year", "newcountry", "mk_ever", "includesnonstate",
-    TARGET, "mk_onset",
-)  # fmt: skip
+BINARY = (*binary_predictors(), TARGET, "mk_onset")
 
 #: Inclusive ranges of the other bounded columns (None: unbounded on that side).
 RANGES: dict[str, tuple[float | None, float | None]] = {
-    "year": (1800, 2200), "ccode": (1, 999), "freediscussion": (0, 1), "efindex": (0, 1),
-    "discrimpop": (0, 1), "judicialreform": (0, 2), "religiousfreedom": (0, 4),
-    "battledeaths.log2": (0, None), "mk_ongoing_count_log2": (0, None),
-    "mean_mk_onset_interaction": (0, None), "countryage.new.log2": (0, None),
-    "un_imr_sqrt": (0, None), "popsize.log2": (0, None), "year_sq": (0, None),
-}  # fmt: skip
+    "ccode": (1, 999),
+    **predictor_bounds(),
+}
 
 #: Columns that may never be missing.
 COMPLETE = (*IDENTITY, *OUTCOMES)

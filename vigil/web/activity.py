@@ -13,12 +13,13 @@ from typing import Any
 
 import duckdb
 
+from vigil.events.panels import build_panel
+from vigil.events.signals import SIGNAL_SEVERITY, detect
 from vigil.settings import Settings
 
 log = logging.getLogger(__name__)
 RECENT = 8
 LATEST_SIGNALS = 5
-SEVERITY = {"critical": 3, "high": 2, "moderate": 1, "low": 0}
 
 RECENT_SQL = f"""
 SELECT iso3, date_start, source, violence_type, actor1, actor2, admin1, fatalities_best
@@ -87,11 +88,6 @@ def _signals(store: Any) -> dict[str, list[dict[str, Any]]]:
     The same detection as ``vigil.events.signals.latest_signals``, run once over every country
     rather than once per country.
     """
-    try:
-        from vigil.events.panels import build_panel
-        from vigil.events.signals import detect
-    except ImportError:
-        return {}
     rows: list[dict[str, Any]] = []
     for level in ("country", "admin1"):
         panel = build_panel(store, level)
@@ -99,7 +95,7 @@ def _signals(store: Any) -> dict[str, list[dict[str, Any]]]:
             rows += [
                 {str(k): v for k, v in r.items()} for r in detect(panel, level).to_dict("records")
             ]
-    rows.sort(key=lambda r: (r["month"], SEVERITY.get(str(r["severity"]), 0)), reverse=True)
+    rows.sort(key=lambda r: (r["month"], SIGNAL_SEVERITY.get(str(r["severity"]), 0)), reverse=True)
     found: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
         kept = found.setdefault(str(row["iso3"]), [])

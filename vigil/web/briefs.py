@@ -13,11 +13,12 @@ from typing import Any
 
 from vigil.api.security import Caller
 from vigil.errors import UsageError
+from vigil.risk.picture import RiskPicture
 from vigil.web.activity import Activity
 from vigil.web.charts import history_chart, sparkline
 from vigil.web.context import workspace_record
 from vigil.web.render import render
-from vigil.web.snapshot import RiskSnapshot, stamp
+from vigil.web.snapshot import stamp
 from vigil.workspace.access import parse_level
 from vigil.workspace.database import Database
 
@@ -30,7 +31,7 @@ MOVERS = 8
 class BriefSources:
     """What a brief is drawn from: the risk snapshot, event activity and the workspace."""
 
-    snapshot: RiskSnapshot
+    snapshot: RiskPicture
     activity: Activity
     db: Database | None
     freshness: str | None = None
@@ -41,7 +42,7 @@ def reader(clearance: str) -> Caller:
     return Caller(id=0, name="brief", role="viewer", clearance=parse_level(clearance).value)
 
 
-def _footer(snap: RiskSnapshot) -> dict[str, Any]:
+def _footer(snap: RiskPicture) -> dict[str, Any]:
     return {
         "model": snap.model,
         "base_year": snap.base_year,
@@ -107,7 +108,7 @@ def watchlist_brief(sources: BriefSources) -> str:
     )
 
 
-def find_country(snap: RiskSnapshot, key: str) -> dict[str, Any]:
+def find_country(snap: RiskPicture, key: str) -> dict[str, Any]:
     """A country of the snapshot by ISO3 code or name, or a usage error with an example."""
     wanted = key.strip().casefold()
     for c in snap.countries:

@@ -11,32 +11,30 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass, field
+
+from cachetools import TTLCache
 
 MAX_ENTRIES = 2048
 
 
-@dataclass
 class PageCache:
-    """Rendered HTML by key, each kept for ``ttl`` seconds."""
+    """Rendered HTML by key, each kept for ``ttl`` seconds (the least recently used goes first
+    when ``MAX_ENTRIES`` pages are kept)."""
 
-    ttl: float = 15.0
-    clock: Callable[[], float] = time.monotonic
-    _entries: dict[Hashable, tuple[float, str]] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    def __init__(self, ttl: float = 15.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl = ttl
+        self._entries: TTLCache[Hashable, str] = TTLCache(MAX_ENTRIES, ttl, timer=clock)
+        self._lock = threading.Lock()
 
     def get(self, key: Hashable) -> str | None:
         """The page cached under ``key``, if it is still fresh."""
         with self._lock:
-            found = self._entries.get(key)
-        return found[1] if found is not None and found[0] > self.clock() else None
+            return self._entries.get(key)
 
     def put(self, key: Hashable, html: str) -> None:
         """Keep ``html`` under ``key`` for ``ttl`` seconds."""
         with self._lock:
-            if len(self._entries) >= MAX_ENTRIES:
-                self._entries.clear()
-            self._entries[key] = (self.clock() + self.ttl, html)
+            self._entries[key] = html
 
     def clear(self) -> None:
         """Forget every page (the data behind them changed)."""

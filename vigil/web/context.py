@@ -10,8 +10,8 @@ from fastapi import Request
 
 from vigil import __version__
 from vigil.api.security import Caller, csrf_token
+from vigil.risk.picture import RiskPicture
 from vigil.web.charts import history_chart
-from vigil.web.snapshot import RiskSnapshot
 
 #: Backtest scores shown on the models page: (key, heading, whether it has a 95 % interval).
 METRICS = (
@@ -50,7 +50,7 @@ def live_context(request: Request) -> dict[str, Any]:
     return {"freshness": picture.line(), "stale_sources": picture.stale()}
 
 
-def filtered(snap: RiskSnapshot, region: str, threshold: float | None) -> list[dict[str, Any]]:
+def filtered(snap: RiskPicture, region: str, threshold: float | None) -> list[dict[str, Any]]:
     """Countries in ``region`` (all if empty) at or above ``threshold`` percent, by rank."""
     rows = snap.countries
     if region:
@@ -126,7 +126,7 @@ def _alert(alert: Any) -> dict[str, Any]:
     }
 
 
-def models(snap: RiskSnapshot) -> dict[str, Any]:
+def models(snap: RiskPicture) -> dict[str, Any]:
     """The model registry, the default, and the stored backtest comparison if any."""
     from vigil.errors import DataError
     from vigil.risk.models import MODELS, load_summary
@@ -155,7 +155,7 @@ def models(snap: RiskSnapshot) -> dict[str, Any]:
     }
 
 
-def _history_current(snap: RiskSnapshot) -> bool:
+def _history_current(snap: RiskPicture) -> bool:
     """Whether the snapshot found a shipped history made by the current model code."""
     return any(len(c["history"]) > 1 for c in snap.countries)
 
@@ -167,30 +167,18 @@ def script_json(text: str) -> str:
 
 @cache
 def _backtest_plots() -> tuple[dict[str, str], ...]:
-    """ROC, precision-recall, calibration and recall-by-year plots of the shipped history.
+    """ROC, precision-recall, calibration and recall-by-year plots of the stored backtest.
 
-    The history holds every model's walk-forward forecasts, so joined with the outcomes it is
-    a backtest; the plots are drawn by the risk report module and rendered by plotly.js.
+    :func:`vigil.risk.history.history_backtest` gives the walk-forward forecasts on exactly the
+    rows the stored summary scores, so the plots and the table above them show one backtest.
     """
-    import pandas as pd
-
-    from vigil.data import bundled
+    from vigil.risk.history import history_backtest
     from vigil.risk.report import figures
-    from vigil.risk.table import TARGET, load_table
-    from vigil.web.precompute import HISTORY_FILE
+    from vigil.risk.table import load_table
 
-    path = bundled(HISTORY_FILE)
-    if not path.exists():
+    scored = history_backtest(load_table())
+    if scored.empty:
         return ()
-    table = load_table()
-    outcomes = table.frame[["ccode", "year", TARGET]].rename(
-        columns={"year": "base_year", TARGET: "outcome"}
-    )
-    history = pd.read_csv(path)
-    scored = history[history["base_year"] <= table.last_year - 2].merge(
-        outcomes, on=["ccode", "base_year"]
-    )
-    scored = scored.dropna(subset=["outcome"]).astype({"outcome": int})
     return tuple(
         {
             "title": str(f.layout.title.text),

@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 
 from vigil.errors import NotFoundError, VigilError
 from vigil.web.pages import page
-from vigil.web.workbench import Id, Token, Viewer, _check_csrf, _db, _signin
+from vigil.web.workbench import Id, SignedIn, Token, _check_csrf, _db
 from vigil.workspace.access import Level, Role, has_role
 
 router = APIRouter(include_in_schema=False)
@@ -30,7 +30,7 @@ SORTS = ("newest", "relevance")
 @router.get("/reports", response_class=HTMLResponse)
 def reports(
     request: Request,
-    user: Viewer,
+    user: SignedIn,
     q: Annotated[str, Query(max_length=200)] = "",
     sort: Annotated[str, Query(pattern="^(newest|relevance)$")] = "newest",
     min_relevance: Annotated[float | None, Query(ge=0, le=1)] = None,
@@ -39,8 +39,6 @@ def reports(
     """Reports the user is cleared to see, newest or most relevant first, and the intake form."""
     from vigil.workspace.reports import list_sources, search_reports
 
-    if user is None:
-        return _signin(request)
     with _db(request).session(write=False) as session:
         rows, total = search_reports(
             session,
@@ -84,7 +82,7 @@ def _row(report: Any) -> dict[str, Any]:
 @router.post("/reports")
 async def add_report(
     request: Request,
-    user: Viewer,
+    user: SignedIn,
     csrf: Token,
     title: Annotated[str, Form(max_length=500)] = "",
     text: Annotated[str, Form(max_length=2_000_000)] = "",
@@ -97,8 +95,6 @@ async def add_report(
     from vigil.workspace import intake
     from vigil.workspace.reports import ReportInput
 
-    if user is None:
-        return _signin(request)
     _check_csrf(request, csrf)
     data = await file.read(intake.MAX_BYTES + 1) if file is not None and file.filename else b""
     try:
@@ -126,7 +122,7 @@ async def add_report(
 def _submit(request: Request, user: Any, given: Any) -> int:
     from vigil.workspace.submission import submit_report
 
-    embeddings = getattr(request.app.state, "triage_embeddings", True)
+    embeddings = request.app.state.settings.triage_embeddings
     with _db(request).session() as session:
         stored = submit_report(session, user, given, use_embeddings=embeddings)
         return int(stored.report.id)
@@ -142,15 +138,13 @@ def _back(notice: str) -> RedirectResponse:
 def report(
     request: Request,
     report_id: Id,
-    user: Viewer,
+    user: SignedIn,
     notice: Annotated[str, Query(max_length=300)] = "",
 ) -> Response:
     """One report with its triage, if the user's clearance covers it (otherwise: not found)."""
     from vigil.workspace.framework import load_framework
     from vigil.workspace.reports import get_report, is_web_url, labels_for
 
-    if user is None:
-        return _signin(request)
     try:
         with _db(request).session(write=False) as session:
             found = get_report(session, user, report_id)
@@ -186,7 +180,7 @@ def report(
 def label_factor(
     request: Request,
     report_id: Id,
-    user: Viewer,
+    user: SignedIn,
     csrf: Token,
     factor_id: Annotated[str, Form(pattern=r"^RF([1-9]|1[0-4])$")],
     verdict: Annotated[str, Form(pattern="^(confirmed|corrected|rejected)$")],
@@ -194,8 +188,6 @@ def label_factor(
     """Confirm, correct (name the right factor) or reject a factor of a report's triage."""
     from vigil.workspace.reports import get_report, label
 
-    if user is None:
-        return _signin(request)
     _check_csrf(request, csrf)
     try:
         with _db(request).session() as session:

@@ -10,24 +10,20 @@ file lock keeps two workers from seeding at once.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import logging
 import secrets
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import pandas as pd
+from filelock import FileLock
 from sqlalchemy import func, select
 
 from vigil.data import bundled
 from vigil.files import private_file, write_private
 from vigil.provenance import utc_now
+from vigil.risk.picture import RiskPicture
 from vigil.settings import Settings
-from vigil.web.snapshot import RiskSnapshot
 from vigil.workspace.database import Database
 
 log = logging.getLogger(__name__)
@@ -52,15 +48,9 @@ class SeedResult:
     alerts: int = 0
 
 
-@contextmanager
-def _locked(home: Path) -> Iterator[None]:
-    path = private_file(home / "web" / "seed.lock")
-    with path.open("w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+def _locked(home: Path) -> FileLock:
+    """A lock file that keeps two workers from seeding the same data directory at once."""
+    return FileLock(private_file(home / "web" / "seed.lock"))
 
 
 def is_seeded(settings: Settings) -> bool:
@@ -68,7 +58,7 @@ def is_seeded(settings: Settings) -> bool:
     return (settings.home / MARKER).exists()
 
 
-def ensure_seeded(db: Database, settings: Settings, snapshot: RiskSnapshot) -> SeedResult:
+def ensure_seeded(db: Database, settings: Settings, snapshot: RiskPicture) -> SeedResult:
     """Seed the workspace and stores once; a no-op on every later start."""
     with _locked(settings.ensure_home()):
         if is_seeded(settings):
@@ -76,7 +66,7 @@ def ensure_seeded(db: Database, settings: Settings, snapshot: RiskSnapshot) -> S
         password = _admin(db)
         _check_framework()
         events = _ingest_events(settings)
-        alerts = _alerts(db, snapshot)
+        alerts = _alerts(db, settings, snapshot)
         marker = {
             "seeded_at": utc_now(),
             "events": events,
@@ -138,12 +128,18 @@ def _ingest_events(settings: Settings) -> int:
     return total
 
 
-def _alerts(db: Database, snapshot: RiskSnapshot) -> int:
+def _alerts(db: Database, settings: Settings, snapshot: RiskPicture) -> int:
     """Create the standing rules (as the first administrator) and run the forecast rules."""
-    from vigil.workspace.alerts import add_rule, evaluate_forecasts, list_rules
+    from vigil.risk.forecast import forecast_pair
+    from vigil.risk.table import load_table
+    from vigil.workspace.alerts import add_rule, evaluate, list_rules
     from vigil.workspace.users import SystemActor, User
 
-    current, previous = forecast_frames(snapshot)
+    if snapshot.complete:
+        frames = snapshot.forecast_frames()
+    else:
+        table = load_table()
+        frames = forecast_pair(table, snapshot.model, snapshot.base_year, seed=settings.seed).frames
     with db.session() as session:
         admin = session.scalar(
             select(User).where(User.role == "admin", User.active.is_(True)).order_by(User.id)
@@ -152,30 +148,4 @@ def _alerts(db: Database, snapshot: RiskSnapshot) -> int:
         for name, kind, params, severity in RULES:
             if admin is not None and name not in known:
                 add_rule(session, admin, name, kind, params, severity=severity)
-        return len(evaluate_forecasts(session, SystemActor(), current, previous))
-
-
-def forecast_frames(snapshot: RiskSnapshot) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The snapshot's current and previous forecasts in the columns of ``vigil.risk``."""
-    rows: list[dict[str, Any]] = []
-    before: list[dict[str, Any]] = []
-    for c in snapshot.countries:
-        common = {"country": c["name"], "iso3": c["iso3"], "model": snapshot.model}
-        rows.append(
-            {
-                **common,
-                "base_year": snapshot.base_year,
-                "probability": c["probability"],
-                "rank": c["rank"],
-            }
-        )
-        if c["previous"] is not None:
-            before.append(
-                {
-                    **common,
-                    "base_year": snapshot.base_year - 1,
-                    "probability": c["previous"],
-                    "rank": c["previous_rank"],
-                }
-            )
-    return pd.DataFrame(rows), pd.DataFrame(before)
+        return len(evaluate(session, SystemActor(), frames))

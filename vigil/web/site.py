@@ -20,12 +20,13 @@ from typing import Any
 from fastapi import FastAPI, Request
 from starlette.concurrency import run_in_threadpool
 
+from vigil.risk.picture import RiskPicture
 from vigil.settings import Settings
 from vigil.web.activity import Activity
 from vigil.web.cache import PageCache
 from vigil.web.charts import sparkline
 from vigil.web.seed import SeedResult, ensure_seeded
-from vigil.web.snapshot import RiskSnapshot, load_snapshot
+from vigil.web.snapshot import load_snapshot
 from vigil.workspace.database import Database
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,7 @@ class WebState:
 
     settings: Settings
     db: Database
-    snapshot: RiskSnapshot
+    snapshot: RiskPicture
     activity: Activity
     sparklines: dict[str, str]
     geojson_gz: bytes
@@ -59,7 +60,7 @@ def prepare(db: Database, settings: Settings) -> tuple[WebState, SeedResult]:
     return state, seeded
 
 
-def _sparklines(snapshot: RiskSnapshot) -> dict[str, str]:
+def _sparklines(snapshot: RiskPicture) -> dict[str, str]:
     return {c["iso3"]: sparkline(c["history"]) for c in snapshot.countries}
 
 

@@ -11,7 +11,7 @@ import hmac
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Path, Query, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from vigil.api.security import Caller
@@ -33,13 +33,26 @@ Token = Annotated[str, Form(max_length=64)]
 PROBLEMS = (ConflictError, PermissionDeniedError, UsageError)
 
 
-def _signin(request: Request) -> RedirectResponse:
-    return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+async def signed_in(request: Request, user: Viewer) -> Caller:
+    """The signed-in caller; anyone else is sent to the sign-in page (303) and back after."""
+    if user is None:
+        raise HTTPException(
+            status_code=303, headers={"Location": f"/login?next={request.url.path}"}
+        )
+    return user
+
+
+SignedIn = Annotated[Caller, Depends(signed_in)]
 
 
 def _check_csrf(request: Request, token: str) -> None:
     if not hmac.compare_digest(token, csrf_token(request)):
         raise PermissionDeniedError("the form expired or came from elsewhere; reload the page")
+
+
+def _not_found(request: Request, user: Caller, what: str) -> Response:
+    """The 404 page: what was asked for is missing or above the user's clearance."""
+    return page(request, "not_found.html", status=404, user=user, what=what)
 
 
 def _db(request: Request) -> Any:
@@ -49,7 +62,7 @@ def _db(request: Request) -> Any:
 @router.get("/alerts", response_class=HTMLResponse)
 def alerts_inbox(
     request: Request,
-    user: Viewer,
+    user: SignedIn,
     state: Annotated[str, Query(pattern="^(open|acknowledged|action_taken|closed|all)?$")] = "open",
     notice: Annotated[str, Query(max_length=200)] = "",
 ) -> Response:
@@ -57,8 +70,6 @@ def alerts_inbox(
     from vigil.web.context import _alert
     from vigil.workspace.alerts import list_alerts
 
-    if user is None:
-        return _signin(request)
     with _db(request).session(write=False) as session:
         rows, total = list_alerts(
             session, user, state=None if state in ("", "all") else state, limit=200
@@ -82,15 +93,13 @@ def alerts_inbox(
 def acknowledge(
     request: Request,
     alert_id: Id,
-    user: Viewer,
+    user: SignedIn,
     csrf: Token,
     version: Annotated[int, Form(ge=1)],
 ) -> Response:
     """Acknowledge an open alert (analysts and above)."""
     from vigil.workspace.alerts import get_alert, update_alert
 
-    if user is None:
-        return _signin(request)
     _check_csrf(request, csrf)
     try:
         with _db(request).session() as session:
@@ -103,12 +112,10 @@ def acknowledge(
 
 
 @router.get("/responses", response_class=HTMLResponse)
-def response_board(request: Request, user: Viewer) -> Response:
+def response_board(request: Request, user: SignedIn) -> Response:
     """Per situation: alerts, actions, days from first alert to first action, open gaps."""
     from vigil.workspace.responses import ActionStatus, ActionType, list_actions, response_report
 
-    if user is None:
-        return _signin(request)
     with _db(request).session(write=False) as session:
         report = response_report(session, user)
         actions, _ = list_actions(session, user, limit=100)
@@ -147,7 +154,7 @@ def _action(action: Any, user: Caller) -> dict[str, Any]:
 @router.post("/responses")
 def record(
     request: Request,
-    user: Viewer,
+    user: SignedIn,
     csrf: Token,
     iso3: Annotated[str, Form(pattern=r"^[A-Za-z]{3}$")],
     type: Annotated[str, Form(max_length=40)],
@@ -161,8 +168,6 @@ def record(
     """Record a preventive action, optionally linked to an alert."""
     from vigil.workspace.responses import ActionInput, record_action
 
-    if user is None:
-        return _signin(request)
     _check_csrf(request, csrf)
     given = ActionInput(
         iso3=iso3,
@@ -180,12 +185,10 @@ def record(
 
 
 @router.get("/assessments", response_class=HTMLResponse)
-def assessments(request: Request, user: Viewer) -> Response:
+def assessments(request: Request, user: SignedIn) -> Response:
     """Framework of Analysis assessments the user may see, and a form to start one."""
     from vigil.workspace.assessments import list_assessments
 
-    if user is None:
-        return _signin(request)
     with _db(request).session(write=False) as session:
         rows, _ = list_assessments(session, user, limit=200)
         items = [
@@ -215,7 +218,7 @@ def assessments(request: Request, user: Viewer) -> Response:
 @router.post("/assessments")
 def start_assessment(
     request: Request,
-    user: Viewer,
+    user: SignedIn,
     csrf: Token,
     iso3: Annotated[str, Form(pattern=r"^[A-Za-z]{3}$")],
     assessed_on: Annotated[date, Form()],
@@ -224,8 +227,6 @@ def start_assessment(
     """Start a draft assessment and open it in the editor."""
     from vigil.workspace.assessments import create_assessment
 
-    if user is None:
-        return _signin(request)
     _check_csrf(request, csrf)
     with _db(request).session() as session:
         created = create_assessment(
@@ -239,7 +240,7 @@ def start_assessment(
 def editor(
     request: Request,
     assessment_id: Id,
-    user: Viewer,
+    user: SignedIn,
     notice: Annotated[str, Query(max_length=300)] = "",
 ) -> Response:
     """The assessment editor: every indicator of the Framework, grouped by risk factor."""
@@ -253,18 +254,12 @@ def editor(
     )
     from vigil.workspace.framework import load_framework
 
-    if user is None:
-        return _signin(request)
     try:
         with _db(request).session(write=False) as session:
             data = content(get_assessment(session, user, assessment_id))
     except NotFoundError:
-        return page(
-            request,
-            "not_found.html",
-            status=404,
-            user=user,
-            what=f"No assessment {assessment_id} that you are cleared to see.",
+        return _not_found(
+            request, user, f"No assessment {assessment_id} that you are cleared to see."
         )
     ratings = {r["indicator_id"]: r for r in data["ratings"]}
     factors = summarise(data["ratings"])
@@ -286,12 +281,10 @@ def editor(
 
 
 @router.post("/assessments/{assessment_id}")
-async def save_assessment(request: Request, assessment_id: Id, user: Viewer) -> Response:
+async def save_assessment(request: Request, assessment_id: Id, user: SignedIn) -> Response:
     """Save the editor's ratings and summary (refused if someone saved a newer version)."""
     from starlette.concurrency import run_in_threadpool
 
-    if user is None:
-        return _signin(request)
     form = await request.form()
     fields = {k: str(v) for k, v in form.items()}
     _check_csrf(request, fields.get("csrf", ""))

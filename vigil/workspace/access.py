@@ -13,7 +13,8 @@ from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement
 
-from vigil.errors import PermissionDeniedError, UsageError
+from vigil.choices import parse_choice
+from vigil.errors import PermissionDeniedError
 
 
 class Role(StrEnum):
@@ -65,18 +66,12 @@ class Clearance:
 
 def parse_role(value: str) -> Role:
     """The role named ``value``, or a usage error listing the valid ones."""
-    try:
-        return Role(value)
-    except ValueError as err:
-        raise UsageError(f"unknown role {value!r}: use one of {', '.join(Role)}") from err
+    return parse_choice(Role, value, "role")
 
 
 def parse_level(value: str) -> Level:
     """The confidentiality level named ``value``, or a usage error listing the valid ones."""
-    try:
-        return Level(value)
-    except ValueError as err:
-        raise UsageError(f"unknown level {value!r}: use one of {', '.join(Level)}") from err
+    return parse_choice(Level, value, "level")
 
 
 def has_role(user: Principal, needed: Role) -> bool:

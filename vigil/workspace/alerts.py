@@ -18,6 +18,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, func, s
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
 
 from vigil.errors import ConflictError, NotFoundError, UsageError
+from vigil.events.signals import SIGNAL_SEVERITY
 from vigil.workspace import audit
 from vigil.workspace.access import (
     Level,
@@ -52,8 +53,6 @@ class State(StrEnum):
 
 
 SEVERITIES = ("low", "medium", "high")
-#: Severity order of event signals (``vigil.events.signals``).
-SIGNAL_SEVERITY = {"low": 0, "moderate": 1, "high": 2, "critical": 3}
 NEXT_STATES: dict[str, set[str]] = {
     "open": {"acknowledged", "action_taken", "closed"},
     "acknowledged": {"action_taken", "closed"},
@@ -523,6 +522,27 @@ def evaluate_signals(session: Session, actor: Any, signals: pd.DataFrame) -> lis
     """Run every enabled event-signal rule and store the alerts not raised before."""
     rules = list_rules(session, RuleKind.event_signal.value)
     return raise_alerts(session, actor, signal_candidates(rules, signals))
+
+
+def evaluate(
+    session: Session,
+    actor: Any,
+    forecasts: tuple[pd.DataFrame, pd.DataFrame | None],
+    *,
+    signals: pd.DataFrame | None = None,
+) -> list[Alert]:
+    """Run the forecast rules on this year's and last year's forecasts, and the event-signal
+    rules on ``signals`` if given; store and return the alerts not raised before.
+
+    ``forecasts`` is :attr:`vigil.risk.forecast.ForecastPair.frames` (or the same frames of the
+    risk picture made from that pair): the CLI, the API and the first-run seed all pass these,
+    so the same evidence raises the same alerts wherever the rules are run.
+    """
+    current, previous = forecasts
+    raised = evaluate_forecasts(session, actor, current, previous)
+    if signals is not None and not signals.empty:
+        raised += evaluate_signals(session, actor, signals)
+    return raised
 
 
 def check_country(iso3: str) -> str:

@@ -16,6 +16,7 @@ from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, func, sele
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from sqlalchemy.orm.exc import StaleDataError
 
+from vigil.choices import parse_choice
 from vigil.errors import ConflictError, NotFoundError, UsageError
 from vigil.workspace import audit
 from vigil.workspace.access import (
@@ -251,10 +252,7 @@ def _check_summary(summary: str) -> str:
 
 
 def _enum(kind: type[StrEnum], value: str, field: str) -> StrEnum:
-    try:
-        return kind(value)
-    except ValueError as err:
-        raise UsageError(f"{field} {value!r}: use one of {', '.join(kind)}") from err
+    return parse_choice(kind, value, field)
 
 
 def _evidence(item: dict[str, Any]) -> dict[str, Any]:

@@ -30,11 +30,12 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from vigil.errors import ConflictError, NotFoundError, UsageError
 from vigil.workspace import audit
 from vigil.workspace.access import Role, require_role
+from vigil.workspace.alerts import SEVERITIES
 from vigil.workspace.database import Base, UTCDateTime, utcnow
 from vigil.workspace.outbound import OutboundPolicy, check_target
 
 KINDS = ("webhook", "email")
-SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2}
+SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
 SIGNATURE_HEADER = "X-Vigil-Signature"
 TIMESTAMP_HEADER = "X-Vigil-Timestamp"
 _HOST = re.compile(r"^[A-Za-z0-9.-]{1,253}$")

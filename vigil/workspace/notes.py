@@ -93,22 +93,6 @@ def _matching(user: Principal, query: Any, iso3: str | None, q: str | None) -> A
     return query
 
 
-def list_notes(
-    session: Session,
-    user: Principal,
-    *,
-    iso3: str | None = None,
-    q: str | None = None,
-    limit: int = 50,
-    offset: int = 0,
-) -> tuple[list[Note], int]:
-    """Notes the user may see, newest first, optionally by country or containing ``q``."""
-    query = _matching(user, select(Note), iso3, q)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.order_by(Note.id.desc()).limit(limit).offset(offset))
-    return list(rows), total
-
-
 NOTE_COLUMNS = (
     Note.id, Note.iso3, Note.body, Note.confidentiality, Note.report_id, Note.author,
     Note.created_at,
@@ -124,6 +108,7 @@ def note_page(
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[list[dict[str, Any]], int]:
-    """:func:`list_notes` as dicts of :data:`NOTE_COLUMNS` from one Core query, and the total."""
+    """Notes the user may see, newest first, optionally by country or containing ``q``: dicts
+    of :data:`NOTE_COLUMNS` from one Core query, and the total."""
     query = _matching(user, select(*NOTE_COLUMNS), iso3, q)
     return page_of(connection, query, Note.id.desc(), limit=limit, offset=offset)

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Column, Date, ForeignKey, Integer, String, Table, Text, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from vigil.choices import parse_choice
 from vigil.errors import ConflictError, NotFoundError, UsageError
 from vigil.workspace import audit
 from vigil.workspace.access import (
@@ -102,10 +103,7 @@ class Action(Base):
 
 
 def _enum(kind: type[StrEnum], value: str, name: str) -> str:
-    try:
-        return kind(value).value
-    except ValueError as err:
-        raise UsageError(f"{name} {value!r}: use one of {', '.join(kind)}") from err
+    return parse_choice(kind, value, name).value
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,8 @@ from pydantic import BaseModel, Field
 
 from vigil.api.errors import ERRORS
 from vigil.api.pagination import Page, Paging
-from vigil.api.routers.forecasts import cached_forecast
+from vigil.api.routers.forecasts import forecast_pair
 from vigil.api.security import Admin, Analyst, Anyone, Db, Reviewer
-from vigil.errors import VigilError
 from vigil.workspace import alerts as work
 from vigil.workspace.access import Level, Principal
 from vigil.workspace.alerts import RuleKind, State
@@ -173,12 +172,7 @@ def add_rule(body: RuleIn, caller: Admin, db: Db) -> RuleOut:
 @router.post("/alerts/evaluate", response_model=list[AlertOut])
 def evaluate(body: EvaluateIn, caller: Reviewer, db: Db, request: Request) -> list[AlertOut]:
     """Run the forecast rules (and, if asked, the event-signal rules); returns new alerts."""
-    current = cached_forecast(request, body.model, body.base_year)
-    year = int(current["base_year"].iloc[0])
-    try:
-        previous = cached_forecast(request, body.model, year - 1)
-    except VigilError:  # no earlier base year in range: rises and entries cannot be judged
-        previous = None
+    pair = forecast_pair(request, body.model, body.base_year)
     signals = None
     if body.signals:
         import pandas as pd
@@ -187,7 +181,6 @@ def evaluate(body: EvaluateIn, caller: Reviewer, db: Db, request: Request) -> li
 
         signals = pd.DataFrame(signals_for(request, body.month))
     with db.session() as session:
-        raised = work.evaluate_forecasts(session, caller, current, previous)
-        if signals is not None and not signals.empty:
-            raised += work.evaluate_signals(session, caller, signals)
-        return [_out(a, caller) for a in raised]
+        return [
+            _out(a, caller) for a in work.evaluate(session, caller, pair.frames, signals=signals)
+        ]

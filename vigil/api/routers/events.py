@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from vigil.api.errors import ERRORS
 from vigil.api.pagination import Page, Paging
-from vigil.errors import NotFoundError, UsageError
+from vigil.errors import UsageError
 
 router = APIRouter(tags=["events"], responses=ERRORS)
 _lock = threading.Lock()
@@ -37,11 +37,9 @@ class SignalOut(BaseModel):
 
 
 def event_store(request: Request) -> Any:
-    """The event store of this application's data directory, or 404 if events are absent."""
-    try:
-        from vigil.events.store import EventStore
-    except ImportError as err:
-        raise NotFoundError("event monitoring is not part of this installation") from err
+    """The event store of this application's data directory."""
+    from vigil.events.store import EventStore
+
     return EventStore.from_settings(request.app.state.settings)
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import threading
-from typing import Annotated, Any
+from functools import cache
+from typing import TYPE_CHECKING, Annotated, Any
 
 import pandas as pd
 from fastapi import APIRouter, Query, Request
@@ -12,8 +12,11 @@ from pydantic import BaseModel
 from vigil.api.errors import ERRORS
 from vigil.api.pagination import Page, Paging
 
+if TYPE_CHECKING:
+    from vigil.risk.forecast import ForecastPair
+    from vigil.risk.table import RiskTable
+
 router = APIRouter(prefix="/forecasts", tags=["forecasts"], responses=ERRORS)
-_lock = threading.Lock()
 
 
 class ForecastRow(BaseModel):
@@ -30,28 +33,30 @@ class ForecastPage(Page[ForecastRow]):
     provenance: dict[str, Any]
 
 
-def cached_forecast(request: Request, model: str | None, base_year: int | None) -> pd.DataFrame:
-    """The forecast frame for (model, base year), computed once per application."""
-    frame, _ = _cached(request, model, base_year)
-    return frame
+def forecast_pair(request: Request, model: str | None, base_year: int | None) -> ForecastPair:
+    """This year's and last year's forecast of (model, base year) at the application's seed."""
+    from vigil.risk.forecast import forecast_pair as pair
+
+    return pair(_table(), model, base_year, seed=request.app.state.settings.seed)
 
 
 def _cached(
     request: Request, model: str | None, base_year: int | None, horizon: int = 2
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
-    from vigil.risk.horizon import forecast_horizon
+    from vigil.risk.forecast import cached_forecast
+
+    result = cached_forecast(
+        _table(), model, base_year, horizon=horizon, seed=request.app.state.settings.seed
+    )
+    return result.frame, result.provenance.to_dict()
+
+
+@cache
+def _table() -> RiskTable:
+    """The bundled modelling table, loaded once per process."""
     from vigil.risk.table import load_table
 
-    cache: dict[Any, Any] = request.app.state.forecast_cache
-    key = (model, base_year) if horizon == 2 else (model, base_year, horizon)
-    with _lock:
-        if key not in cache:
-            if "table" not in cache:
-                cache["table"] = load_table()
-            seed = request.app.state.settings.seed
-            result = forecast_horizon(cache["table"], model, base_year, horizon, seed=seed)
-            cache[key] = (result.frame, result.provenance.to_dict())
-        return cache[key]
+    return load_table()
 
 
 @router.get("", response_model=ForecastPage)

@@ -113,7 +113,7 @@ def _out(report: store.Report, *, full: bool) -> ReportOut:
 def _triage(session: Session, text: str, request: Request, level: str) -> dict[str, Any]:
     from vigil.workspace.submission import triage_for_storage
 
-    embeddings = getattr(request.app.state, "triage_embeddings", True)
+    embeddings = request.app.state.settings.triage_embeddings
     return triage_for_storage(session, text, level=level, use_embeddings=embeddings)
 
 
@@ -122,7 +122,7 @@ def _ingest(
 ) -> store.Stored:
     from vigil.workspace.submission import submit_report
 
-    embeddings = getattr(request.app.state, "triage_embeddings", True)
+    embeddings = request.app.state.settings.triage_embeddings
     with db.session() as session:
         return submit_report(
             session, caller, given, run_triage=run_triage, use_embeddings=embeddings

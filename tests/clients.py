@@ -23,8 +23,8 @@ LEVELS = [level.value for level in Level]
 @contextmanager
 def api_client(home: Path, url: str, **settings: Any) -> Iterator[TestClient]:
     """A test client of the whole app on the database at ``url`` (other settings as given)."""
+    settings.setdefault("triage_embeddings", False)
     app = create_app(Settings(home=home, database_url=url, **settings))
-    app.state.triage_embeddings = False
     with TestClient(app) as client:
         yield client
 

@@ -1,0 +1,30 @@
+"""Helpers for tests and benchmarks that run a real server on the loopback interface."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import time
+
+import httpx
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_until_up(process: subprocess.Popen[bytes], url: str, *, seconds: float = 60) -> float:
+    """Poll ``url`` until it answers 200 and return the seconds it took; if it does not within
+    ``seconds`` (or the process exits), kill the process and raise ``RuntimeError``."""
+    began = time.monotonic()
+    while time.monotonic() - began < seconds and process.poll() is None:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return time.monotonic() - began
+        except httpx.HTTPError:
+            time.sleep(0.25)
+    process.kill()
+    raise RuntimeError(f"the server at {url} did not start within {seconds:.0f} s")
