@@ -4,7 +4,7 @@ change, and channels that can be deleted.
 Tokens issued before this revision had no expiry; they get one 90 days from the upgrade.
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 Create Date: 2026-12-08
 """
 

@@ -1,7 +1,7 @@
 """Reports: the language triage detected and how relevant the report is to atrocity risk.
 
 Revision ID: 0004
-Revises: 0001
+Revises: 0003
 Create Date: 2026-12-08
 """
 
