@@ -8,6 +8,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from vigil.errors import UsageError
 from vigil.events import EventStore, ingest_files
@@ -98,3 +100,20 @@ def test_a_ged_file_without_a_release_is_older_than_any_named_release(
     ingest_files(store, [FIXTURES / "ged231-sample-1000.csv.gz"])
     (summary,) = ingest_files(store, [unnamed])
     assert (summary.release, summary.superseded) == (None, 1000)
+
+
+@given(
+    major=st.integers(10, 99),
+    minor=st.integers(0, 9),
+    month=st.integers(0, 12),
+    suffix=st.sampled_from([".csv", ".csv.gz", "_csv.zip", "-sample.csv"]),
+)
+def test_every_release_label_and_ucdp_file_name_round_trips(
+    major: int, minor: int, month: int, suffix: str
+) -> None:
+    release = Release(major, minor, month if minor == 0 else 0)
+    assert parse_release(release.label) == release
+    parts = [str(major), str(minor)] + ([str(month)] if release.candidate else [])
+    assert release_from_name("GEDEvent_v" + "_".join(parts) + suffix) == release
+    if not release.candidate:
+        assert release_from_name(f"ged{major}{minor}{suffix}") == release

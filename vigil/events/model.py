@@ -109,5 +109,9 @@ class IngestSummary:
         return sum(getattr(self, name) for name in COUNTS[1:])
 
     def as_dict(self) -> dict[str, object]:
-        """The summary as a plain dict (for JSON output)."""
-        return asdict(self)
+        """The summary as a plain dict (for JSON output); a total of several files has only the
+        counts."""
+        whole = asdict(self)
+        if self.file is None:
+            return {k: v for k, v in whole.items() if k in (*COUNTS, "flagged")}
+        return whole

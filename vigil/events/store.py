@@ -184,14 +184,18 @@ class EventStore:
         }
 
     def provenance(self) -> dict[str, Any]:
-        """What the store's contents derive from: each ingested file's sha256, combined into one."""
+        """What the store's contents derive from: each ingested file's sha256 (with its release
+        and layout), combined into one."""
         import hashlib
 
         from vigil import __version__
 
-        files = self.query(
-            "SELECT DISTINCT file, sha256 FROM ingests ORDER BY file, sha256"
-        ).to_dict("records")
+        with self.connect() as con:
+            rows = con.execute(
+                "SELECT DISTINCT file, sha256, release, layout FROM ingests ORDER BY ALL"
+            ).fetchall()
+        keys = ("file", "sha256", "release", "layout")
+        files = [dict(zip(keys, row, strict=True)) for row in rows]
         combined = hashlib.sha256("".join(f["sha256"] for f in files).encode()).hexdigest()
         return {"data_sha256": combined, "files": files, "vigil_version": __version__}
 
