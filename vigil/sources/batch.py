@@ -10,7 +10,6 @@ a failure replaces its own quarantine entries instead of adding new ones.
 from __future__ import annotations
 
 import csv
-import inspect
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -62,11 +61,10 @@ def _text(value: Any) -> str:
 
 
 def ingest_batch(store: EventStore, batch: Batch, client: Any = None) -> dict[str, int]:
-    """Ingest one batch in one transaction and return its counts (``superseded`` is 0 when the
-    ingest library does not track releases). With a Dask ``client`` the files are parsed and
-    validated on the cluster, as ``vigil events ingest --engine dask`` does."""
-    kwargs: dict[str, Any] = {"client": client} if client is not None else {}
-    if batch.release is not None and "release" in inspect.signature(ingest).parameters:
-        kwargs["release"] = batch.release
-    summary = when_free(lambda: ingest(store, list(batch.files), batch.fmt, **kwargs))
-    return {name: int(getattr(summary, name, 0) or 0) for name in COUNTS}
+    """Ingest one batch in one transaction (under the batch's release, so an older release
+    never replaces a newer one) and return its counts. With a Dask ``client`` the files are
+    parsed and validated on the cluster, as ``vigil events ingest --engine dask`` does."""
+    summary = when_free(
+        lambda: ingest(store, list(batch.files), batch.fmt, release=batch.release, client=client)
+    )
+    return {name: int(getattr(summary, name)) for name in COUNTS}
