@@ -374,7 +374,8 @@ def reports(
 @router.get("/reports/{report_id}", response_class=HTMLResponse)
 def report(request: Request, report_id: Id, user: Viewer) -> Response:
     """One report, if the user's clearance covers it (otherwise: not found)."""
-    from vigil.workspace.reports import get_report, is_web_url
+    from vigil.workspace.links import is_web_url
+    from vigil.workspace.reports import get_report
 
     if user is None:
         return _signin(request)
