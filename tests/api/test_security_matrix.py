@@ -414,6 +414,16 @@ CLASSIFIED = {
     "report": ("/api/v1/reports?triage=false", {"text": "classified"}),
     "assessment": ("/api/v1/assessments", {"iso3": "MMR", "assessed_on": "2025-01-01"}),
     "source": ("/api/v1/sources", {"name": "classified"}),
+    "action": (
+        "/api/v1/actions",
+        {
+            "iso3": "MMR",
+            "type": "mediation",
+            "actor": "AU",
+            "title": "classified",
+            "started_on": "2025-01-02",
+        },
+    ),
 }
 
 

@@ -62,7 +62,7 @@ def test_bad_user_commands_fail_with_a_vigil_error(args: tuple[str, ...]) -> Non
 def test_db_backup_and_restore_round_trip_from_the_command_line(
     vigil_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert re.search(r"revision \d{4} ", vigil("db", "upgrade"))
+    assert re.search(r"database at revision \d{4} ", vigil("db", "upgrade"))
     vigil("users", "add", "ana", "--role", "admin")
     vigil("db", "backup", str(tmp_path / "ws.jsonl.gz"))
     fresh = tmp_path / "fresh"

@@ -200,3 +200,12 @@ def test_a_feed_item_keeps_only_a_web_link() -> None:
     first, second = read_feed(SCRIPTED_FEED)
     assert first.link is None and first.title == "one"
     assert second.link == "https://example.org/two"
+
+
+@given(st.text(max_size=60))
+def test_only_http_and_https_addresses_pass_as_links(value: str) -> None:
+    from vigil.workspace.links import is_web_url
+
+    if is_web_url(value):
+        assert value.lower().startswith(("http://", "https://"))
+        assert not any(c.isspace() or ord(c) < 32 for c in value)

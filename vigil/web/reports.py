@@ -143,7 +143,8 @@ def report(
 ) -> Response:
     """One report with its triage, if the user's clearance covers it (otherwise: not found)."""
     from vigil.workspace.framework import load_framework
-    from vigil.workspace.reports import get_report, is_web_url, labels_for
+    from vigil.workspace.links import is_web_url
+    from vigil.workspace.reports import get_report, labels_for
 
     try:
         with _db(request).session(write=False) as session:

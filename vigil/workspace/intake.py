@@ -325,7 +325,7 @@ def _feed_item(entry: Any, feed_title: str | None, where: str) -> FeedItem:
 
 def _web_link(link: Any) -> str | None:
     """An entry's link if it is an http(s) address; other schemes are dropped, not stored."""
-    from vigil.workspace.reports import is_web_url
+    from vigil.workspace.links import is_web_url
 
     return link.strip() if isinstance(link, str) and is_web_url(link.strip()) else None
 

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import (
     JSON,
@@ -44,6 +43,7 @@ from vigil.workspace.access import (
     visible,
 )
 from vigil.workspace.database import Base, UTCDateTime, page_of, utcnow
+from vigil.workspace.links import check_url
 from vigil.workspace.outbound import OutboundPolicy, check_target
 from vigil.workspace.situations import check_iso3
 
@@ -146,30 +146,6 @@ class Stored:
     created: bool
     duplicate_kind: str | None = None
     similarity: float | None = None
-
-
-def is_web_url(url: str | None) -> bool:
-    """Whether ``url`` is an absolute http(s) address: the only links a report may carry.
-
-    Anything else (``javascript:``, ``data:``, a file path, a relative link) could run script or
-    reach the reader's machine when shown as a link, so it is refused at intake and never
-    rendered.
-    """
-    if not url or url != url.strip() or any(ord(c) < 33 or c == "\\" for c in url):
-        return False
-    parts = urlsplit(url)
-    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
-
-
-def check_url(url: str | None) -> str | None:
-    """``url`` if it is a web address (or empty), else a usage error saying what is accepted."""
-    if url is None or not url.strip():
-        return None
-    if not is_web_url(url.strip()):
-        raise UsageError(
-            f"report url {url[:80]!r}: only http:// and https:// addresses are accepted"
-        )
-    return url.strip()
 
 
 def check_text(text: str) -> str:
