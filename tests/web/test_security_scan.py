@@ -36,6 +36,8 @@ FORM_VALUES = {
     "version": "1", "iso3": "MMR", "assessed_on": "2025-01-01", "type": "mediation",
     "actor": "AU", "title": "scan", "started_on": "2025-01-01", "status": "planned",
     "confidentiality": "public", "summary": "", "q": "", "source": "",
+    "current": "x", "new": "a-new-passphrase", "repeat": "a-new-passphrase",
+    "factor_id": "RF1", "verdict": "confirmed",
 }  # fmt: skip
 #: Sign-in and sign-out take no CSRF token (there is no session to bind one to yet); their
 #: cross-site protection is the Origin check and the SameSite=Lax cookie.
@@ -262,3 +264,22 @@ def test_the_helpers_see_the_paths_they_are_given(tmp_path: Path) -> None:
     assert _concrete("/countries/{iso3}/brief") == "/countries/MMR/brief"
     assert _concrete("/static/{name:path}") == "/static/vigil.css"
     assert _concrete("/api/v1/reports/{report_id}") == "/api/v1/reports/1"
+
+
+def test_every_api_write_riding_on_the_cookie_refuses_a_cross_site_origin(site: Site) -> None:
+    writes = [
+        (method, template)
+        for method, template in _routes(site.app, {"POST", "PUT", "PATCH", "DELETE"})
+        if template.startswith("/api/")
+    ]
+    assert len(writes) >= 10
+    for method, template in writes:
+        path = _concrete(template)
+        response = site.client.request(
+            method,
+            path,
+            headers={**site.as_browser(), "Origin": "https://elsewhere.example"},
+            json={},
+            follow_redirects=False,
+        )
+        assert response.status_code == 403, (method, path, response.text)
