@@ -106,8 +106,8 @@ def test_an_analyst_correction_carries_over_to_a_similar_report(
     assert label in after.ranking[:2]
     assert after.corrections_used == 2
     similarity = {f.factor_id: f.correction for f in after.factors}
-    assert similarity[label] is not None and similarity["RF1"] is not None
-    assert similarity[label] > similarity["RF1"]
+    mine, other = similarity[label], similarity["RF1"]
+    assert mine is not None and other is not None and mine > other
 
 
 @needs_embeddings

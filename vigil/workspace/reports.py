@@ -299,7 +299,8 @@ def report_content(report: Report) -> dict[str, Any]:
 def report_summary(report: Report) -> dict[str, Any]:
     """The listing fields of a report (no text, signature or triage), read without I/O."""
     fields = ("id", "title", "url", "source_id", "published_at", "confidentiality",
-              "near_duplicate_of", "similarity", "created_by", "created_at")  # fmt: skip
+              "near_duplicate_of", "similarity", "created_by", "created_at",
+              "language", "relevance")  # fmt: skip
     data = {name: getattr(report, name) for name in fields}
     data["countries"] = [c.iso3 for c in report.countries]
     return data
@@ -374,7 +375,7 @@ def search_reports(
 SUMMARY_COLUMNS = (
     Report.id, Report.title, Report.url, Report.source_id, Report.published_at,
     Report.confidentiality, Report.near_duplicate_of, Report.similarity, Report.created_by,
-    Report.created_at,
+    Report.created_at, Report.language, Report.relevance,
 )  # fmt: skip
 
 
@@ -387,15 +388,24 @@ def report_page(
     source: str | None = None,
     limit: int = 50,
     offset: int = 0,
+    min_relevance: float | None = None,
+    by_relevance: bool = False,
 ) -> tuple[list[dict[str, Any]], int]:
-    """One page of :func:`report_summary` dicts the user may see, newest first, and the total.
+    """One page of :func:`report_summary` dicts the user may see, newest (or most relevant)
+    first, and the total.
 
     The same filters as :func:`search_reports` in two Core queries (the page with its total,
     then the page's countries) instead of ORM objects: lists are the API's busiest reads.
     """
     query = _matching(
-        select(*SUMMARY_COLUMNS).where(visible(user, Report.confidentiality)), q, iso3, source
+        select(*SUMMARY_COLUMNS).where(visible(user, Report.confidentiality)),
+        q,
+        iso3,
+        source,
+        min_relevance,
     )
+    if by_relevance:
+        query = query.order_by(Report.relevance.desc().nulls_last())
     rows, total = page_of(connection, query, Report.id.desc(), limit=limit, offset=offset)
     countries = _countries_of(connection, [row["id"] for row in rows])
     for row in rows:

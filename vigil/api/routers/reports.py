@@ -51,6 +51,8 @@ class ReportOut(BaseModel):
     similarity: float | None
     created_by: str
     created_at: datetime
+    language: str | None = None
+    relevance: float | None = None
     triage: dict[str, Any] | None = None
     text: str | None = None
 
@@ -137,12 +139,16 @@ def list_reports(
     q: Annotated[str | None, Query(max_length=200, description="Text to search for.")] = None,
     iso3: Iso3Query = None,
     source: Annotated[str | None, Query(max_length=200)] = None,
+    min_relevance: Annotated[float | None, Query(ge=0, le=1)] = None,
+    sort: Literal["newest", "relevance"] = "newest",
 ) -> Page[ReportOut]:
-    """Reports within the caller's clearance, newest first; search title and text with ``q``."""
+    """Reports within the caller's clearance, newest (or most relevant) first; search title and
+    text with ``q``; ``min_relevance`` keeps reports triage found at least that relevant."""
     with db.reading() as connection:
         rows, total = store.report_page(
-            connection, caller, q=q, iso3=iso3, source=source, limit=page.limit, offset=page.offset
-        )
+            connection, caller, q=q, iso3=iso3, source=source, limit=page.limit,
+            offset=page.offset, min_relevance=min_relevance, by_relevance=sort == "relevance",
+        )  # fmt: skip
     items = [ReportOut(**row) for row in rows]
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
