@@ -3,7 +3,7 @@
 ``/reports`` lists the reports the user's clearance covers, newest or most relevant first,
 optionally only those triage found relevant; analysts get a form to upload a file or paste a
 text. The upload goes through the same library calls as the API
-(:func:`vigil.workspace.intake.extract_text` for files,
+(:func:`vigil.workspace.extraction.extract_upload` for files,
 :func:`vigil.workspace.submission.submit_report` for triage, limits and clearance), then the
 report's page shows its language, countries, risk factors and relevance, with a form per factor
 to confirm, correct or reject it.
@@ -11,6 +11,7 @@ to confirm, correct or reject it.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
@@ -92,15 +93,22 @@ async def add_report(
     file: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
     """Store an uploaded file's text or a pasted text as a report, triaged, and show it."""
-    from vigil.workspace import intake
+    from vigil.workspace.extraction import extract_upload
     from vigil.workspace.reports import ReportInput
 
     _check_csrf(request, csrf)
-    data = await file.read(intake.MAX_BYTES + 1) if file is not None and file.filename else b""
+    settings = request.app.state.settings
+    wanted = settings.upload_max_bytes + 1
+    data = await file.read(wanted) if file is not None and file.filename else b""
     try:
         if data:
             name, kind = file.filename if file else None, file.content_type if file else None
-            extracted = await run_in_threadpool(intake.extract_text, data, kind, name)
+            read = partial(
+                extract_upload,
+                max_bytes=settings.upload_max_bytes,
+                seconds=settings.extract_seconds,
+            )
+            extracted = await run_in_threadpool(read, data, kind, name)
             body, title = extracted.text, title.strip() or extracted.title or (name or "")
         elif text.strip():
             body = text

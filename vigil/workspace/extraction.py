@@ -62,6 +62,22 @@ def extract_in_worker(
     raise DataError(value, path=where)
 
 
+def extract_upload(
+    data: bytes, media_type: str | None, filename: str | None, *, max_bytes: int, seconds: float
+) -> Any:
+    """An uploaded file's text, as every interface reads one: refused when over ``max_bytes``,
+    then extracted in a worker within ``seconds`` and the report text limit."""
+    from vigil.workspace.reports import MAX_TEXT
+
+    if len(data) > max_bytes:
+        raise DataError(
+            f"the file is larger than {max_bytes} bytes: send a smaller one",
+            path=filename or "<upload>",
+        )
+    limits = Limits(seconds=seconds, characters=MAX_TEXT)
+    return extract_in_worker(data, media_type, filename, limits)
+
+
 def _run(
     data: bytes, media_type: str | None, filename: str | None, limits: Limits, seconds: float
 ) -> tuple[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
+from functools import partial
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session
 from vigil.api.errors import ERRORS
 from vigil.api.pagination import Page, Paging
 from vigil.api.security import Analyst, Anyone, Caller, Db
-from vigil.errors import ConflictError, DataError, NotFoundError
+from vigil.errors import ConflictError, NotFoundError
 from vigil.spreadsheet import csv_text
 from vigil.workspace import intake
 from vigil.workspace import reports as store
@@ -190,18 +191,19 @@ async def upload_report(
     """
     from starlette.concurrency import run_in_threadpool
 
-    from vigil.workspace.extraction import Limits, extract_in_worker
+    from vigil.workspace.extraction import extract_upload
 
     settings = request.app.state.settings
     data = await file.read(settings.upload_max_bytes + 1)
-    if len(data) > settings.upload_max_bytes:
-        raise DataError(
-            f"the file is larger than {settings.upload_max_bytes} bytes: send a smaller one",
-            path=file.filename or "<upload>",
-        )
-    limits = Limits(seconds=settings.extract_seconds, characters=store.MAX_TEXT)
     extracted = await run_in_threadpool(
-        extract_in_worker, data, file.content_type, file.filename, limits
+        partial(
+            extract_upload,
+            max_bytes=settings.upload_max_bytes,
+            seconds=settings.extract_seconds,
+        ),
+        data,
+        file.content_type,
+        file.filename,
     )
     given = store.ReportInput(
         title=extracted.title or file.filename or "",
