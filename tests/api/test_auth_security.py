@@ -303,3 +303,17 @@ def test_an_admin_grants_no_more_than_they_hold(web: TestClient, db_url: str) ->
     assert (
         web.patch(f"/api/v1/users/{target}", json=password, headers=public_admin).status_code == 403
     )
+
+
+def test_an_admin_ends_every_session_of_a_user(
+    web: TestClient, db_url: str, database: Database
+) -> None:
+    tokens = make_users(db_url)
+    _person(database, "ana", role="analyst")
+    _sign_in(web, "ana")
+    me = web.get("/api/v1/users/me").json()
+    admin = bearer(tokens[("admin", "confidential")])
+    assert web.delete(f"/api/v1/users/{me['id']}/sessions", headers=admin).status_code == 204
+    assert web.get("/api/v1/users/me").status_code == 401
+    [ended] = _actions(database, "end_sessions")
+    assert ended.actor == "admin-confidential" and ended.after == {"ended": 1}
