@@ -317,3 +317,16 @@ def test_an_admin_ends_every_session_of_a_user(
     assert web.get("/api/v1/users/me").status_code == 401
     [ended] = _actions(database, "end_sessions")
     assert ended.actor == "admin-confidential" and ended.after == {"ended": 1}
+
+
+def test_failures_that_left_the_window_are_dropped(web: TestClient, database: Database) -> None:
+    from vigil.workspace.sessions import LoginFailure
+
+    wrong = {"username": "nobody", "password": "not the password"}
+    assert [web.post("/login", data=wrong).status_code for _ in range(2)] == [401, 401]
+    with database.session() as session:
+        session.execute(update(LoginFailure).values(at=utcnow() - timedelta(hours=1)))
+    assert web.post("/login", data=wrong).status_code == 401
+    with database.session(write=False) as session:
+        assert len(session.scalars(select(LoginFailure)).all()) == 1
+    assert len(_actions(database, "login_failed")) == 3  # the audit log keeps every one
