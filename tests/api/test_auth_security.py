@@ -303,3 +303,30 @@ def test_an_admin_grants_no_more_than_they_hold(web: TestClient, db_url: str) ->
     assert (
         web.patch(f"/api/v1/users/{target}", json=password, headers=public_admin).status_code == 403
     )
+
+
+def test_an_admin_ends_every_session_of_a_user(
+    web: TestClient, db_url: str, database: Database
+) -> None:
+    tokens = make_users(db_url)
+    _person(database, "ana", role="analyst")
+    _sign_in(web, "ana")
+    me = web.get("/api/v1/users/me").json()
+    admin = bearer(tokens[("admin", "confidential")])
+    assert web.delete(f"/api/v1/users/{me['id']}/sessions", headers=admin).status_code == 204
+    assert web.get("/api/v1/users/me").status_code == 401
+    [ended] = _actions(database, "end_sessions")
+    assert ended.actor == "admin-confidential" and ended.after == {"ended": 1}
+
+
+def test_failures_that_left_the_window_are_dropped(web: TestClient, database: Database) -> None:
+    from vigil.workspace.sessions import LoginFailure
+
+    wrong = {"username": "nobody", "password": "not the password"}
+    assert [web.post("/login", data=wrong).status_code for _ in range(2)] == [401, 401]
+    with database.session() as session:
+        session.execute(update(LoginFailure).values(at=utcnow() - timedelta(hours=1)))
+    assert web.post("/login", data=wrong).status_code == 401
+    with database.session(write=False) as session:
+        assert len(session.scalars(select(LoginFailure)).all()) == 1
+    assert len(_actions(database, "login_failed")) == 3  # the audit log keeps every one

@@ -85,7 +85,7 @@ def announce(result: SeedResult, out: Any = None) -> None:
         out.write(
             "vigil: created user 'admin' (role admin); one-time password: "
             f"{result.admin_password}\n"
-            "vigil: it is shown only now; sign in at /login and keep it safe\n"
+            "vigil: it is shown only now and works once: sign in at /login and choose your own\n"
         )
     out.flush()
 

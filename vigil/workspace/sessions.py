@@ -96,6 +96,9 @@ def sign_in(db: Database, name: str, password: str, address: str, policy: SignIn
         if wait is not None:
             _audit_failure(session, name, address, "throttled")
         elif failure is not None or user is None:
+            # Failures that left the window count no more: dropping them keeps the table as
+            # small as the window, however long an attack goes on (the audit log keeps all).
+            session.execute(delete(LoginFailure).where(LoginFailure.at <= now - policy.window))
             session.add(LoginFailure(at=now, name=name, address=address))
             _audit_failure(session, name, address, "wrong name or password")
         else:
@@ -145,6 +148,11 @@ def start_session(session: Session, user: User, address: str, policy: SignInPoli
     """A new session for ``user``; returns the cookie value (only its hash is stored)."""
     token = secrets.token_urlsafe(32)
     now = utcnow()
+    session.execute(  # the user's sessions over for a day are of no further use
+        delete(UserSession).where(
+            UserSession.user_id == user.id, UserSession.expires_at <= now - timedelta(days=1)
+        )
+    )
     session.add(
         UserSession(
             token_hash=hash_token(token),

@@ -191,6 +191,11 @@ def _may_manage(actor: object, user: User, clearance: str | None) -> None:
         )
 
 
+def check_may_manage(actor: object, user: User) -> None:
+    """Refuse an administrator acting on a user cleared above them."""
+    _may_manage(actor, user, None)
+
+
 def update_user(
     session: Session,
     actor: object,

@@ -166,6 +166,17 @@ def new_token(user_id: UserId, body: TokenIn, caller: Admin, db: Db, request: Re
         return TokenOut(token=token, user=user.name, id=row.id, expires_at=row.expires_at)
 
 
+@router.delete("/{user_id}/sessions", status_code=204)
+def end_sessions(user_id: UserId, caller: Admin, db: Db) -> None:
+    """End every web session of a user (admin, within your clearance); audited."""
+    from vigil.workspace.sessions import end_all_sessions
+
+    with db.session() as session:
+        user = accounts.get_user_by_id(session, user_id)
+        accounts.check_may_manage(caller, user)
+        end_all_sessions(session, caller, user.id)
+
+
 @router.get("/{user_id}/tokens", response_model=list[TokenInfo])
 def list_tokens(user_id: UserId, caller: Anyone, db: Db) -> list[TokenInfo]:
     """A user's API tokens (never the tokens themselves): yours, or anyone's for an admin."""
