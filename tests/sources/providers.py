@@ -147,6 +147,7 @@ class Acled(Provider):
         self.valid: set[str] = set()
         self.refresh: set[str] = set()
         self.logins = 0
+        self.grants: list[str] = []
         self.expires_in = 86400
 
     def expire_tokens(self) -> None:
@@ -179,6 +180,7 @@ class Acled(Provider):
         if not ok:
             return _json(401, {"error": "invalid_grant"})
         with self.lock:
+            self.grants.append(str(grant))
             self.logins += 1
             token, refresh = f"access-{self.logins}", f"refresh-{self.logins}"
             self.valid.add(token)

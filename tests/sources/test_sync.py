@@ -284,3 +284,28 @@ def test_a_gdelt_backfill_on_dask_ingests_what_the_local_engine_does(
             (results[engine],) = sync(settings, ["gdelt"], env={}, client=client)
     assert results["dask"].as_dict() == results["local"].as_dict()
     assert results["dask"].ingested == 884
+
+
+def test_an_acled_token_about_to_expire_is_refreshed_not_reused(
+    settings: Settings, store: EventStore, acled: tuple[Acled, str]
+) -> None:
+    provider, root = acled
+    provider.expires_in = 30  # inside the refresh margin: refresh before every read
+    add(store, "acled", "acled", root, user_env="ACLED_USER", password_env="ACLED_PASSWORD")
+    result = run(settings, "acled")
+    assert (result.status, result.ingested) == ("ok", 400)
+    assert provider.grants[0] == "password"
+    assert set(provider.grants[1:]) == {"refresh_token"} and len(provider.grants) == 5
+
+
+def test_a_connection_dropped_during_a_gdelt_download_fails_cleanly_then_recovers(
+    settings: Settings, store: EventStore, gdelt: tuple[Gdelt, str]
+) -> None:
+    provider, root = gdelt
+    add(store, "gdelt", "gdelt2", root, since="2025-08-07")
+    provider.faults.append(Fault(lambda path, q: path.endswith("224500.export.CSV.zip"), drop=True))
+    failed = run(settings, "gdelt")
+    assert failed.status == "failed" and events(store) == (0, 0)
+    provider.faults.clear()
+    done = run(settings, "gdelt")
+    assert done.status == "ok" and done.ingested + done.quarantined == done.fetched == 909
