@@ -8,10 +8,13 @@ from pathlib import Path
 
 import pytest
 from providers import Acled, Gdelt, Ucdp, gdelt_files, ged_rows, serving
+from workspace_databases import db, db_url
 
 from vigil.events.store import EventStore
 from vigil.events.synthetic import acled_file
 from vigil.settings import Settings
+
+__all__ = ["db", "db_url"]  # the workspace on SQLite and, when configured, PostgreSQL
 
 TOKEN = "ucdp-secret-token-1234"
 ENV = {"UCDP_TOKEN": TOKEN, "ACLED_USER": "analyst@example.org", "ACLED_PASSWORD": "pa55word!"}

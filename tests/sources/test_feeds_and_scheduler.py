@@ -25,8 +25,7 @@ from vigil.sources.client import retry_after_seconds
 from vigil.sources.gdelt import parse_line
 from vigil.sources.scheduler import Scheduler
 from vigil.sources.sync import sync, sync_lock
-from vigil.workspace.database import Database, open_database
-from vigil.workspace.migrations import upgrade
+from vigil.workspace.database import Database
 from vigil.workspace.reports import Report
 
 RSS = """<?xml version="1.0" encoding="utf-8"?>
@@ -59,16 +58,10 @@ def feed_url(tmp_path: Path) -> Iterator[str]:
         server.server_close()
 
 
-@pytest.fixture
-def workspace(settings: Settings) -> Database:
-    db = open_database(settings)
-    upgrade(db)
-    return db
-
-
 def test_a_feed_source_stores_new_entries_once(
-    settings: Settings, store: EventStore, feed_url: str, workspace: Database
+    settings: Settings, store: EventStore, feed_url: str, db: Database
 ) -> None:
+    workspace = db
     registry.add(store, registry.make_spec("monitor", "feed", url=feed_url))
     (first,) = sync(settings, ["monitor"], env={}, workspace=lambda: workspace)
     assert (first.status, first.fetched, first.ingested, first.through) == (
