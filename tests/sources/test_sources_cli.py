@@ -17,7 +17,9 @@ from providers import Acled, Fault, Gdelt, Ucdp, page_is
 from typer.testing import CliRunner
 
 from vigil.cli.main import app
+from vigil.cli.workspace import open_workspace
 from vigil.events.store import EventStore
+from vigil.workspace.audit import AuditEntry
 
 runner = CliRunner()
 KEYS = [
@@ -68,6 +70,15 @@ def test_add_list_sync_remove(
     assert vigil("sources", "remove", "gdelt")[0] == 0
     code, _, err = vigil("sources", "remove", "gdelt")
     assert code == 1 and "no source named 'gdelt'" in err
+    with open_workspace().session(write=False) as session:
+        logged = session.query(AuditEntry).filter(AuditEntry.entity == "live_source").all()
+    assert [(e.action, e.entity_id) for e in logged] == [
+        ("create", "ged"),
+        ("create", "acled"),
+        ("create", "gdelt"),
+        ("delete", "gdelt"),
+    ]
+    assert "UCDP_TOKEN" in str(logged[0].after) and ENV["UCDP_TOKEN"] not in str(logged[0].after)
 
 
 def test_sync_exits_1_when_a_source_fails_and_says_why(ucdp: tuple[Ucdp, str]) -> None:
