@@ -19,13 +19,15 @@ __all__ = ["db", "db_url"]  # the workspace on SQLite and, when configured, Post
 TOKEN = "ucdp-secret-token-1234"
 ENV = {"UCDP_TOKEN": TOKEN, "ACLED_USER": "analyst@example.org", "ACLED_PASSWORD": "pa55word!"}
 #: Settings for the command-line tests: no retries, so a failure is reported at once.
-CLI_ENV = {**ENV, "VIGIL_SYNC_RETRIES": "0"}
+CLI_ENV = {**ENV, "VIGIL_SYNC_RETRIES": "0", "VIGIL_SYNC_REQUEST_GAP": "0"}
 
 
 @pytest.fixture
 def settings(vigil_home: Path) -> Settings:
     """The test's data directory, one quick retry, a five-second timeout."""
-    return Settings(home=vigil_home, sync_retries=1, sync_backoff=0.0, sync_timeout=5.0)
+    return Settings(
+        home=vigil_home, sync_retries=1, sync_backoff=0.0, sync_timeout=5.0, sync_request_gap=0.0
+    )
 
 
 @pytest.fixture

@@ -117,7 +117,7 @@ def test_kill_9_mid_sync_then_the_next_sync_completes_without_duplicates(
     provider, root = ucdp
     vigil("sources", "add", "ged", "--kind", "ucdp-ged", "--url", root, "--token-env", "UCDP_TOKEN")
     provider.faults.append(Fault(page_is(2), delay=60.0, times=1))  # hangs on the third page
-    env = {**os.environ, **ENV, "VIGIL_HOME": str(vigil_home), "VIGIL_SYNC_BATCH_ROWS": "250"}
+    env = {**os.environ, **CLI_ENV, "VIGIL_HOME": str(vigil_home), "VIGIL_SYNC_BATCH_ROWS": "250"}
     command = [sys.executable, "-c", "from vigil.cli.main import run; run()", "sync", "--json"]
     child = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60

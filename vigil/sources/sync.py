@@ -168,7 +168,12 @@ def sync_one(
     shutil.rmtree(work, ignore_errors=True)
     try:
         with new_client(settings.sync_timeout) as transport:
-            http = Http(transport, retries=settings.sync_retries, backoff=settings.sync_backoff)
+            http = Http(
+                transport,
+                retries=settings.sync_retries,
+                backoff=settings.sync_backoff,
+                gap=settings.sync_request_gap,
+            )
             ctx = SyncContext(http, env, work, settings.sync_batch_rows, started.date(), progress)
             _run(store, spec, state, ctx, result, workspace, client)
         state.status, state.last_success = "ok", utcnow()
