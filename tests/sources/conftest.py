@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from providers import Acled, Gdelt, Ucdp, gdelt_files, ged_rows, serving
+from providers import ENV, TOKEN, Acled, Gdelt, Ucdp, gdelt_files, ged_rows, serving
 from workspace_databases import db, db_url
 
 from vigil.events.store import EventStore
@@ -15,11 +15,6 @@ from vigil.events.synthetic import acled_file
 from vigil.settings import Settings
 
 __all__ = ["db", "db_url"]  # the workspace on SQLite and, when configured, PostgreSQL
-
-TOKEN = "ucdp-secret-token-1234"
-ENV = {"UCDP_TOKEN": TOKEN, "ACLED_USER": "analyst@example.org", "ACLED_PASSWORD": "pa55word!"}
-#: Settings for the command-line tests: no retries, so a failure is reported at once.
-CLI_ENV = {**ENV, "VIGIL_SYNC_RETRIES": "0", "VIGIL_SYNC_REQUEST_GAP": "0"}
 
 
 @pytest.fixture

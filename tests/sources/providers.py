@@ -31,6 +31,11 @@ GED_SAMPLE = FIXTURES / "ged231-sample-1000.csv.gz"
 GDELT_SAMPLE = FIXTURES / "20250807220000.export.CSV.gz"
 SYRIA = FIXTURES / "ged191-syria-2016-2019.csv.gz"
 
+TOKEN = "ucdp-secret-token-1234"
+ENV = {"UCDP_TOKEN": TOKEN, "ACLED_USER": "analyst@example.org", "ACLED_PASSWORD": "pa55word!"}
+#: Settings for the command-line tests: no retries, so a failure is reported at once.
+CLI_ENV = {**ENV, "VIGIL_SYNC_RETRIES": "0", "VIGIL_SYNC_REQUEST_GAP": "0"}
+
 Answer = tuple[int, dict[str, str], bytes]
 
 

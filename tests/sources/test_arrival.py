@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import ENV, TOKEN
-from providers import SYRIA, Ucdp, blackout, ged_rows, serving
+from providers import ENV, SYRIA, TOKEN, Ucdp, blackout, ged_rows, serving
 
 from vigil.events.store import EventStore
 from vigil.settings import Settings

@@ -12,8 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import CLI_ENV, ENV
-from providers import Acled, Fault, Gdelt, Ucdp, page_is
+from providers import CLI_ENV, ENV, Acled, Fault, Gdelt, Ucdp, page_is
 from typer.testing import CliRunner
 
 from vigil.cli.main import app

@@ -6,8 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ENV, TOKEN
-from providers import Acled, Fault, Gdelt, Ucdp, page_is
+from providers import ENV, TOKEN, Acled, Fault, Gdelt, Ucdp, page_is
 
 from vigil.events.store import EventStore
 from vigil.settings import Settings
