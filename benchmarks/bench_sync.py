@@ -57,7 +57,13 @@ def scenarios() -> list[tuple[str, str, dict[str, object], float]]:
     out = []
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp)
-        settings = Settings(home=home / "home", sync_retries=1, sync_backoff=0.0, sync_timeout=2.0)
+        settings = Settings(
+            home=home / "home",
+            sync_retries=1,
+            sync_backoff=0.0,
+            sync_timeout=2.0,
+            sync_request_gap=0.0,
+        )
         store_path = settings.home / "events.duckdb"
         from vigil.events.store import EventStore
 
@@ -123,7 +129,7 @@ def backfill(files: int, history: int) -> dict[str, float]:
 
     provider.answer = padded  # type: ignore[method-assign]
     with tempfile.TemporaryDirectory() as home, serving(provider) as base:
-        env = {**os.environ, "VIGIL_HOME": home}
+        env = {**os.environ, "VIGIL_HOME": home, "VIGIL_SYNC_REQUEST_GAP": "0"}
         vigil = [sys.executable, "-c", "from vigil.cli.main import run; run()"]
         add = ["sources", "add", "g", "--kind", "gdelt2", "--url", f"{base}/gdeltv2"]
         subprocess.run([*vigil, *add, "--since", "2025-08-01"], env=env, check=True,

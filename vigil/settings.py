@@ -81,6 +81,9 @@ class Settings(BaseSettings):
     sync_backoff: float = Field(
         default=2.0, ge=0, description="First retry delay in seconds; doubles, with jitter."
     )
+    sync_request_gap: float = Field(
+        default=1.0, ge=0, description="Least seconds between two requests to one source."
+    )
     sync_batch_rows: int = Field(
         default=50_000, ge=1, description="Events fetched before each sync batch is committed."
     )

@@ -7,22 +7,22 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from providers import Acled, Gdelt, Ucdp, gdelt_files, ged_rows, serving
+from providers import ENV, TOKEN, Acled, Gdelt, Ucdp, gdelt_files, ged_rows, serving
+from workspace_databases import db, db_url
 
 from vigil.events.store import EventStore
 from vigil.events.synthetic import acled_file
 from vigil.settings import Settings
 
-TOKEN = "ucdp-secret-token-1234"
-ENV = {"UCDP_TOKEN": TOKEN, "ACLED_USER": "analyst@example.org", "ACLED_PASSWORD": "pa55word!"}
-#: Settings for the command-line tests: no retries, so a failure is reported at once.
-CLI_ENV = {**ENV, "VIGIL_SYNC_RETRIES": "0"}
+__all__ = ["db", "db_url"]  # the workspace on SQLite and, when configured, PostgreSQL
 
 
 @pytest.fixture
 def settings(vigil_home: Path) -> Settings:
     """The test's data directory, one quick retry, a five-second timeout."""
-    return Settings(home=vigil_home, sync_retries=1, sync_backoff=0.0, sync_timeout=5.0)
+    return Settings(
+        home=vigil_home, sync_retries=1, sync_backoff=0.0, sync_timeout=5.0, sync_request_gap=0.0
+    )
 
 
 @pytest.fixture

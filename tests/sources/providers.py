@@ -31,6 +31,11 @@ GED_SAMPLE = FIXTURES / "ged231-sample-1000.csv.gz"
 GDELT_SAMPLE = FIXTURES / "20250807220000.export.CSV.gz"
 SYRIA = FIXTURES / "ged191-syria-2016-2019.csv.gz"
 
+TOKEN = "ucdp-secret-token-1234"
+ENV = {"UCDP_TOKEN": TOKEN, "ACLED_USER": "analyst@example.org", "ACLED_PASSWORD": "pa55word!"}
+#: Settings for the command-line tests: no retries, so a failure is reported at once.
+CLI_ENV = {**ENV, "VIGIL_SYNC_RETRIES": "0", "VIGIL_SYNC_REQUEST_GAP": "0"}
+
 Answer = tuple[int, dict[str, str], bytes]
 
 
@@ -147,6 +152,7 @@ class Acled(Provider):
         self.valid: set[str] = set()
         self.refresh: set[str] = set()
         self.logins = 0
+        self.grants: list[str] = []
         self.expires_in = 86400
 
     def expire_tokens(self) -> None:
@@ -179,6 +185,7 @@ class Acled(Provider):
         if not ok:
             return _json(401, {"error": "invalid_grant"})
         with self.lock:
+            self.grants.append(str(grant))
             self.logins += 1
             token, refresh = f"access-{self.logins}", f"refresh-{self.logins}"
             self.valid.add(token)

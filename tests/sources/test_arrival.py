@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import ENV, TOKEN
-from providers import SYRIA, Ucdp, blackout, ged_rows, serving
+from providers import ENV, SYRIA, TOKEN, Ucdp, blackout, ged_rows, serving
 
 from vigil.events.store import EventStore
 from vigil.settings import Settings
@@ -11,16 +10,13 @@ from vigil.sources import registry
 from vigil.sources.arrival import alerts_on_arrival, changed_months
 from vigil.sources.sync import sync, utcnow
 from vigil.workspace.alerts import Alert, add_rule
-from vigil.workspace.database import open_database
-from vigil.workspace.migrations import upgrade
+from vigil.workspace.database import Database
 from vigil.workspace.users import system_actor
 
 
 def test_a_synced_blackout_raises_a_reporting_gap_alert(
-    settings: Settings, store: EventStore
+    settings: Settings, store: EventStore, db: Database
 ) -> None:
-    db = open_database(settings)
-    upgrade(db)
     with db.session() as session:
         params = {"min_severity": "moderate", "signal": "reporting_gap:ucdp-ged"}
         add_rule(session, system_actor, "silence", "event_signal", params)

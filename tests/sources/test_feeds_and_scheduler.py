@@ -25,14 +25,13 @@ from vigil.sources.client import retry_after_seconds
 from vigil.sources.gdelt import parse_line
 from vigil.sources.scheduler import Scheduler
 from vigil.sources.sync import sync, sync_lock
-from vigil.workspace.database import Database, open_database
-from vigil.workspace.migrations import upgrade
+from vigil.workspace.database import Database
 from vigil.workspace.reports import Report
 
 RSS = """<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel><title>Regional Monitor</title><link>http://example.org/</link>
 <description>Daily situation updates</description>
-<item><title>Clashes reported near Malakal</title><link>http://example.org/2026/11/malakal</link>
+<item><title>Clashes reported near Malakal, South Sudan</title><link>http://example.org/2026/11/malakal</link>
 <guid isPermaLink="false">monitor-0411</guid><pubDate>Tue, 03 Nov 2026 08:30:00 GMT</pubDate>
 <description>Fighting between two militias forced families to flee.</description></item>
 <item><title>Market reopens</title><link>http://example.org/2026/11/market</link>
@@ -59,16 +58,10 @@ def feed_url(tmp_path: Path) -> Iterator[str]:
         server.server_close()
 
 
-@pytest.fixture
-def workspace(settings: Settings) -> Database:
-    db = open_database(settings)
-    upgrade(db)
-    return db
-
-
 def test_a_feed_source_stores_new_entries_once(
-    settings: Settings, store: EventStore, feed_url: str, workspace: Database
+    settings: Settings, store: EventStore, feed_url: str, db: Database
 ) -> None:
+    workspace = db
     registry.add(store, registry.make_spec("monitor", "feed", url=feed_url))
     (first,) = sync(settings, ["monitor"], env={}, workspace=lambda: workspace)
     assert (first.status, first.fetched, first.ingested, first.through) == (
@@ -80,8 +73,11 @@ def test_a_feed_source_stores_new_entries_once(
     (again,) = sync(settings, ["monitor"], env={}, workspace=lambda: workspace)
     assert (again.status, again.ingested, again.unchanged) == ("ok", 0, 2)
     with workspace.session(write=False) as session:
-        titles = sorted(r.title for r in session.query(Report).all())
-    assert titles == ["Clashes reported near Malakal", "Market reopens"]
+        reports = {r.title: r for r in session.query(Report).all()}
+        assert sorted(reports) == ["Clashes reported near Malakal, South Sudan", "Market reopens"]
+        clashes = reports["Clashes reported near Malakal, South Sudan"]
+        assert [c.iso3 for c in clashes.countries] == ["SSD"]  # triaged on arrival
+        assert clashes.triage is not None and clashes.triage["factors"]
 
 
 def test_the_scheduler_syncs_due_sources_in_the_background(

@@ -12,12 +12,13 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import CLI_ENV, ENV
-from providers import Acled, Fault, Gdelt, Ucdp, page_is
+from providers import CLI_ENV, ENV, Acled, Fault, Gdelt, Ucdp, page_is
 from typer.testing import CliRunner
 
 from vigil.cli.main import app
+from vigil.cli.workspace import open_workspace
 from vigil.events.store import EventStore
+from vigil.workspace.audit import AuditEntry
 
 runner = CliRunner()
 KEYS = [
@@ -68,6 +69,15 @@ def test_add_list_sync_remove(
     assert vigil("sources", "remove", "gdelt")[0] == 0
     code, _, err = vigil("sources", "remove", "gdelt")
     assert code == 1 and "no source named 'gdelt'" in err
+    with open_workspace().session(write=False) as session:
+        logged = session.query(AuditEntry).filter(AuditEntry.entity == "live_source").all()
+    assert [(e.action, e.entity_id) for e in logged] == [
+        ("create", "ged"),
+        ("create", "acled"),
+        ("create", "gdelt"),
+        ("delete", "gdelt"),
+    ]
+    assert "UCDP_TOKEN" in str(logged[0].after) and ENV["UCDP_TOKEN"] not in str(logged[0].after)
 
 
 def test_sync_exits_1_when_a_source_fails_and_says_why(ucdp: tuple[Ucdp, str]) -> None:
@@ -106,7 +116,7 @@ def test_kill_9_mid_sync_then_the_next_sync_completes_without_duplicates(
     provider, root = ucdp
     vigil("sources", "add", "ged", "--kind", "ucdp-ged", "--url", root, "--token-env", "UCDP_TOKEN")
     provider.faults.append(Fault(page_is(2), delay=60.0, times=1))  # hangs on the third page
-    env = {**os.environ, **ENV, "VIGIL_HOME": str(vigil_home), "VIGIL_SYNC_BATCH_ROWS": "250"}
+    env = {**os.environ, **CLI_ENV, "VIGIL_HOME": str(vigil_home), "VIGIL_SYNC_BATCH_ROWS": "250"}
     command = [sys.executable, "-c", "from vigil.cli.main import run; run()", "sync", "--json"]
     child = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60

@@ -6,8 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ENV, TOKEN
-from providers import Acled, Fault, Gdelt, Ucdp, page_is
+from providers import ENV, TOKEN, Acled, Fault, Gdelt, Ucdp, page_is
 
 from vigil.events.store import EventStore
 from vigil.settings import Settings
@@ -68,7 +67,12 @@ def test_a_500_on_a_middle_page_leaves_the_store_unchanged_and_the_next_sync_com
 def test_a_failure_after_a_committed_batch_resumes_at_the_next_page(
     vigil_home: object, store: EventStore, ucdp: tuple[Ucdp, str]
 ) -> None:
-    settings = Settings(home=vigil_home, sync_retries=0, sync_batch_rows=250)  # type: ignore[arg-type]
+    settings = Settings(
+        home=vigil_home,  # type: ignore[arg-type]
+        sync_retries=0,
+        sync_batch_rows=250,
+        sync_request_gap=0.0,
+    )
     provider, root = ucdp
     add(store, "ged", "ucdp-ged", root, token_env="UCDP_TOKEN")
     provider.faults.append(Fault(page_is(2), drop=True))
@@ -99,7 +103,13 @@ def test_a_transient_503_is_retried_after_the_servers_retry_after(
 def test_a_slow_server_times_out_and_nothing_is_written(
     vigil_home: object, store: EventStore, ucdp: tuple[Ucdp, str]
 ) -> None:
-    settings = Settings(home=vigil_home, sync_retries=1, sync_backoff=0.0, sync_timeout=0.5)  # type: ignore[arg-type]
+    settings = Settings(
+        home=vigil_home,  # type: ignore[arg-type]
+        sync_retries=1,
+        sync_backoff=0.0,
+        sync_timeout=0.5,
+        sync_request_gap=0.0,
+    )
     provider, root = ucdp
     add(store, "ged", "ucdp-ged", root, token_env="UCDP_TOKEN")
     provider.faults.append(Fault(page_is(1), delay=3.0))
@@ -271,7 +281,7 @@ def test_a_gdelt_backfill_on_dask_ingests_what_the_local_engine_does(
     _, root = gdelt
     results = {}
     for engine in ("local", "dask"):
-        settings = Settings(home=tmp_path / engine)
+        settings = Settings(home=tmp_path / engine, sync_request_gap=0.0)
         store = EventStore.from_settings(settings)
         add(store, "gdelt", "gdelt2", root, since="2025-08-07")
         if engine == "local":
@@ -284,3 +294,49 @@ def test_a_gdelt_backfill_on_dask_ingests_what_the_local_engine_does(
             (results[engine],) = sync(settings, ["gdelt"], env={}, client=client)
     assert results["dask"].as_dict() == results["local"].as_dict()
     assert results["dask"].ingested == 884
+
+
+def test_an_acled_token_about_to_expire_is_refreshed_not_reused(
+    settings: Settings, store: EventStore, acled: tuple[Acled, str]
+) -> None:
+    provider, root = acled
+    provider.expires_in = 30  # inside the refresh margin: refresh before every read
+    add(store, "acled", "acled", root, user_env="ACLED_USER", password_env="ACLED_PASSWORD")
+    result = run(settings, "acled")
+    assert (result.status, result.ingested) == ("ok", 400)
+    assert provider.grants[0] == "password"
+    assert set(provider.grants[1:]) == {"refresh_token"} and len(provider.grants) == 5
+
+
+def test_a_connection_dropped_during_a_gdelt_download_fails_cleanly_then_recovers(
+    settings: Settings, store: EventStore, gdelt: tuple[Gdelt, str]
+) -> None:
+    provider, root = gdelt
+    add(store, "gdelt", "gdelt2", root, since="2025-08-07")
+    provider.faults.append(Fault(lambda path, q: path.endswith("224500.export.CSV.zip"), drop=True))
+    failed = run(settings, "gdelt")
+    assert failed.status == "failed" and events(store) == (0, 0)
+    provider.faults.clear()
+    done = run(settings, "gdelt")
+    assert done.status == "ok" and done.ingested + done.quarantined == done.fetched == 909
+
+
+def test_requests_to_one_source_keep_the_configured_gap(ucdp: tuple[Ucdp, str]) -> None:
+    import httpx
+
+    from vigil.sources.client import Http
+
+    now = [100.0]
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        now[0] += seconds
+
+    _, root = ucdp
+    with httpx.Client() as client:
+        http = Http(client, gap=2.0, sleep=sleep, clock=lambda: now[0])
+        for _ in range(3):
+            http.request("GET", f"{root}/gedevents/25.1", headers={"x-ucdp-access-token": TOKEN})
+            now[0] += 0.5  # the caller works half a second between requests
+    assert waits == [1.5, 1.5]

@@ -68,6 +68,7 @@ def add_command(
     store = _store()
     registry.add(store, spec)
     write_sidecar(store)
+    _audit("create", spec.name, after=spec.public())
     typer.echo(f"added source {spec.name} ({spec.kind.value}, every {spec.every}, {spec.url})")
 
 
@@ -100,8 +101,10 @@ def remove_command(name: str = typer.Argument(..., help="The source's name.")) -
     from vigil.sources.freshness import write_sidecar
 
     store = _store()
+    before = registry.get(store, name).public()
     registry.remove(store, name)
     write_sidecar(store)
+    _audit("delete", name, before=before)
     typer.echo(f"removed source {name}")
 
 
@@ -143,6 +146,21 @@ def sync_command(
         _print(results)
     if any(r.status == "failed" for r in results):
         raise typer.Exit(1)
+
+
+def _audit(
+    action: str,
+    name: str,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    """Record a change to the sources in the workspace's audit log (as the system actor)."""
+    from vigil.workspace import audit
+    from vigil.workspace.users import system_actor
+
+    with _workspace().session() as session:
+        audit.record(session, system_actor, action, "live_source", name, before=before, after=after)
 
 
 def _dask(scheduler: str | None) -> Any:

@@ -13,6 +13,10 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+import duckdb
+from sqlalchemy.exc import SQLAlchemyError
+
+from vigil.errors import VigilError
 from vigil.events.store import EventStore
 from vigil.sources.sync import OnArrival
 
@@ -45,12 +49,16 @@ def alerts_on_arrival(workspace: Callable[[], Database]) -> OnArrival:
         from vigil.workspace.alerts import evaluate_signals
         from vigil.workspace.users import system_actor
 
-        months = changed_months(store, since)[:MONTHS]
-        rows = [s.as_dict() for m in months for s in monitor(store, m, forecasts=False)]
-        if not rows:
+        try:
+            months = changed_months(store, since)[:MONTHS]
+            rows = [s.as_dict() for m in months for s in monitor(store, m, forecasts=False)]
+            if not rows:
+                return
+            with workspace().session() as session:
+                raised = evaluate_signals(session, system_actor, pd.DataFrame(rows))
+        except (VigilError, SQLAlchemyError, duckdb.Error) as err:  # the sync itself stands
+            log.warning("alert rules could not run after the sync: %s", err)
             return
-        with workspace().session() as session:
-            raised = evaluate_signals(session, system_actor, pd.DataFrame(rows))
         log.info("%d alert(s) raised on arrival for %s", len(raised), ", ".join(months))
 
     return run

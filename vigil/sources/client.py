@@ -43,14 +43,18 @@ class Http:
     client: httpx.Client
     retries: int = 4
     backoff: float = 2.0
+    gap: float = 0.0
     sleep: Callable[[float], None] = time.sleep
     jitter: Callable[[], float] = field(default=random.random)
+    clock: Callable[[], float] = time.monotonic
+    _last: float = float("-inf")
 
     def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         """Send one request, retrying transient failures; the final response is 2xx or a 4xx
         other than 429 (the caller decides what a 401 or 404 means)."""
         for attempt in range(self.retries + 1):
             last = attempt == self.retries
+            self._pace()
             try:
                 response = self.client.request(method, url, **kwargs)
             except httpx.TransportError as err:
@@ -81,6 +85,7 @@ class Http:
         """A streamed GET (for large listings) with the same retry rule on connecting."""
         for attempt in range(self.retries + 1):
             started = False  # once the body is being read, a failure is not retried here
+            self._pace()
             try:
                 with self.client.stream("GET", url) as response:
                     if response.status_code in RETRY_STATUSES and attempt < self.retries:
@@ -110,6 +115,13 @@ class Http:
         if written != size:
             raise SourceError(f"GET {url}: {written} bytes, announced {size}; refused")
         return digest.hexdigest()
+
+    def _pace(self) -> None:
+        """Keep at least ``gap`` seconds between requests: providers ask for gentle use."""
+        wait = self._last + self.gap - self.clock()
+        if wait > 0:
+            self.sleep(wait)
+        self._last = self.clock()
 
     def _delay(self, attempt: int, retry_after: str | None) -> float:
         asked = retry_after_seconds(retry_after)

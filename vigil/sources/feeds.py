@@ -2,12 +2,14 @@
 
 The fetch and parse are the workspace's own (:func:`vigil.workspace.intake.read_feed`, which
 enforces the address policy and size and time caps); this module only stores what it returns, in
-one transaction, as the system actor. Exact duplicates (same normalised text) are counted as
-unchanged, so a repeated sync stores nothing twice.
+one transaction, as the system actor, triaged to countries and risk factors on the keyword path
+(fast and offline, so a background sync never waits for an embedding model). Exact duplicates
+(same normalised text) are counted as unchanged, so a repeated sync stores nothing twice.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -40,16 +42,29 @@ def sync_feed(spec: SourceSpec, db: Database) -> FeedOutcome:
         known = session.scalar(select(store.Source.id).where(store.Source.name == spec.name))
         if known is None:
             store.add_source(session, system_actor, spec.name, kind="feed", url=spec.url)
+        corrections = store.training_examples(session)
         for item in items:
+            text = f"{item.title}\n\n{item.text}"
+            triaged = _triage(text, corrections)
             given = store.ReportInput(
                 title=item.title,
-                text=f"{item.title}\n\n{item.text}",
+                text=text,
                 url=item.link,
                 source=spec.name,
                 published_at=item.published,
+                countries=tuple(c["iso3"] for c in triaged["countries"]),
             )
-            created += store.store_report(session, system_actor, given).created
+            created += store.store_report(session, system_actor, given, triage=triaged).created
     dates = [item.published.date() for item in items if item.published is not None]
     through = max(dates) if dates else None
     mark = {"entries": len(items), "latest": through.isoformat() if through else None}
     return FeedOutcome(len(items), created, len(items) - created, through, mark)
+
+
+def _triage(text: str, corrections: Any) -> dict[str, Any]:
+    """Countries and the top five risk factors of a report, as JSON-ready values."""
+    from vigil.workspace.triage import triage
+
+    data = triage(text, corrections=corrections, use_embeddings=False).to_dict()
+    data["factors"] = data["factors"][:5]
+    return json.loads(json.dumps(data, default=str))

@@ -59,13 +59,12 @@ def parse_line(line: str) -> Entry | None:
 def batches(spec: SourceSpec, state: SourceState, ctx: SyncContext) -> Iterator[Batch]:
     """Batches of export files newer than the watermark, oldest first."""
     latest = _latest(spec, ctx)
-    after = state.watermark.get("last")
-    if after is None and spec.since is None:
+    after = state.watermark.get("last") or _before(spec.since)
+    if after is None:
         entries = [latest]
+    elif latest.stamp <= after:
+        return
     else:
-        after = after or (datetime.combine(spec.since, datetime.min.time()) - STEP).strftime(STAMP)  # type: ignore[arg-type]
-        if latest.stamp <= after:
-            return
         step = (datetime.strptime(after, STAMP) + STEP).strftime(STAMP)
         entries = [latest] if latest.stamp == step else _listed(spec, ctx, after, latest.stamp)
     files: list[Path] = []
@@ -76,9 +75,17 @@ def batches(spec: SourceSpec, state: SourceState, ctx: SyncContext) -> Iterator[
         lines += count
         ctx.tick(f"{spec.name} files", done, len(entries))
         if lines >= ctx.batch_rows or done == len(entries):
-            through = datetime.strptime(entry.stamp, STAMP).date()
-            yield Batch(tuple(files), "gdelt2", lines, {"last": entry.stamp}, through)
+            yield Batch(
+                tuple(files), "gdelt2", lines, {"last": entry.stamp}, through_of(entry.stamp)
+            )
             files, lines = [], 0
+
+
+def _before(since: date | None) -> str | None:
+    """The stamp one step before ``since`` begins (files after it are wanted), or None."""
+    if since is None:
+        return None
+    return (datetime.combine(since, datetime.min.time()) - STEP).strftime(STAMP)
 
 
 def _latest(spec: SourceSpec, ctx: SyncContext) -> Entry:

@@ -11,6 +11,7 @@ process syncs a store at a time.
 
 from __future__ import annotations
 
+import logging
 import shutil
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -35,6 +36,7 @@ from vigil.sources.registry import Kind, SourceSpec, SourceState
 if TYPE_CHECKING:
     from vigil.workspace.database import Database
 
+log = logging.getLogger(__name__)
 LOCK_FILE = "sync.lock"
 Provider = Callable[[SourceSpec, SourceState, SyncContext], Iterator[Batch]]
 PROVIDERS: dict[Kind, Provider] = {
@@ -166,7 +168,12 @@ def sync_one(
     shutil.rmtree(work, ignore_errors=True)
     try:
         with new_client(settings.sync_timeout) as transport:
-            http = Http(transport, retries=settings.sync_retries, backoff=settings.sync_backoff)
+            http = Http(
+                transport,
+                retries=settings.sync_retries,
+                backoff=settings.sync_backoff,
+                gap=settings.sync_request_gap,
+            )
             ctx = SyncContext(http, env, work, settings.sync_batch_rows, started.date(), progress)
             _run(store, spec, state, ctx, result, workspace, client)
         state.status, state.last_success = "ok", utcnow()
@@ -178,8 +185,16 @@ def sync_one(
         result.through = state.through.isoformat() if state.through else None
         registry.save_state(store, state)
         registry.record_run(store, started, result.as_dict())
-        write_sidecar(store)
+        _publish(store)
     return result
+
+
+def _publish(store: EventStore) -> None:
+    """Write ``sources.json`` for the pages; a failure only leaves them a sync behind."""
+    try:
+        write_sidecar(store)
+    except (duckdb.Error, OSError, VigilError) as err:
+        log.warning("could not write the sources' freshness file: %s", err)
 
 
 def _run(

@@ -23,7 +23,7 @@ from vigil.countries import gw_for_iso3
 from vigil.errors import SourceError
 from vigil.sources.batch import Batch, write_csv
 from vigil.sources.context import SyncContext
-from vigil.sources.registry import Kind, SourceSpec, SourceState
+from vigil.sources.registry import SourceSpec, SourceState
 
 PAGE_SIZE = 1000
 NOT_PUBLISHED = frozenset({400, 404})
@@ -131,6 +131,3 @@ def _through(rows: list[dict[str, Any]]) -> date | None:
     dates = [str(row.get("date_start") or "")[:10] for row in rows]
     valid = [d for d in dates if len(d) == 10 and d[4] == "-"]
     return date.fromisoformat(max(valid)) if valid else None
-
-
-KINDS = (Kind.UCDP_GED, Kind.UCDP_CANDIDATE)
