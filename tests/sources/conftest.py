@@ -19,9 +19,14 @@ __all__ = ["db", "db_url"]  # the workspace on SQLite and, when configured, Post
 
 @pytest.fixture
 def settings(vigil_home: Path) -> Settings:
-    """The test's data directory, one quick retry, a five-second timeout."""
+    """The test's data directory, one quick retry, a five-second timeout, feeds on loopback."""
     return Settings(
-        home=vigil_home, sync_retries=1, sync_backoff=0.0, sync_timeout=5.0, sync_request_gap=0.0
+        home=vigil_home,
+        sync_retries=1,
+        sync_backoff=0.0,
+        sync_timeout=5.0,
+        sync_request_gap=0.0,
+        outbound_allow="127.0.0.1",
     )
 
 

@@ -142,7 +142,7 @@ def retry_after_seconds(value: str | None) -> float | None:
     if not value:
         return None
     text = value.strip()
-    if text.isdigit():
+    if text.isascii() and text.isdigit():  # '²' is a digit to str.isdigit, not to float
         return float(text)
     try:
         when = parsedate_to_datetime(text)

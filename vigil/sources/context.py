@@ -13,6 +13,7 @@ from pathlib import Path
 
 from vigil.errors import UsageError
 from vigil.sources.client import Http
+from vigil.workspace.outbound import OutboundPolicy
 
 Progress = Callable[[str, int, int | None], None]
 """Called with a label, the units done and the total (None when unknown)."""
@@ -28,6 +29,8 @@ class SyncContext:
     batch_rows: int
     today: date
     progress: Progress | None = None
+    #: Which addresses a feed may be fetched from (the settings' outbound policy).
+    feed_policy: OutboundPolicy | None = None
 
     def credential(self, variable: str | None, what: str) -> str:
         """The value of environment variable ``variable``; a UsageError naming it when unset."""

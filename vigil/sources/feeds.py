@@ -9,7 +9,6 @@ one transaction, as the system actor, triaged to countries and risk factors on t
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -20,6 +19,8 @@ from vigil.sources.registry import SourceSpec
 from vigil.workspace import intake
 from vigil.workspace import reports as store
 from vigil.workspace.database import Database
+from vigil.workspace.outbound import OutboundPolicy
+from vigil.workspace.submission import triage_for_storage
 from vigil.workspace.users import system_actor
 
 
@@ -34,18 +35,24 @@ class FeedOutcome:
     watermark: dict[str, Any]
 
 
-def sync_feed(spec: SourceSpec, db: Database) -> FeedOutcome:
-    """Read the feed and store its new entries as reports from source ``spec.name``."""
-    items = intake.read_feed(spec.url)
+def sync_feed(
+    spec: SourceSpec, db: Database, *, policy: OutboundPolicy | None = None
+) -> FeedOutcome:
+    """Read the feed under ``policy`` (default: public addresses only) and store its new
+    entries as reports from source ``spec.name``."""
+    items = intake.read_feed(spec.url, policy=policy)
     created = 0
     with db.session() as session:
         known = session.scalar(select(store.Source.id).where(store.Source.name == spec.name))
         if known is None:
-            store.add_source(session, system_actor, spec.name, kind="feed", url=spec.url)
-        corrections = store.training_examples(session)
+            store.add_source(
+                session, system_actor, spec.name, kind="feed", url=spec.url, policy=policy
+            )
         for item in items:
             text = f"{item.title}\n\n{item.text}"
-            triaged = _triage(text, corrections)
+            triaged = triage_for_storage(
+                session, text, level="public", title=item.title, use_embeddings=False
+            )
             given = store.ReportInput(
                 title=item.title,
                 text=text,
@@ -59,12 +66,3 @@ def sync_feed(spec: SourceSpec, db: Database) -> FeedOutcome:
     through = max(dates) if dates else None
     mark = {"entries": len(items), "latest": through.isoformat() if through else None}
     return FeedOutcome(len(items), created, len(items) - created, through, mark)
-
-
-def _triage(text: str, corrections: Any) -> dict[str, Any]:
-    """Countries and the top five risk factors of a report, as JSON-ready values."""
-    from vigil.workspace.triage import triage
-
-    data = triage(text, corrections=corrections, use_embeddings=False).to_dict()
-    data["factors"] = data["factors"][:5]
-    return json.loads(json.dumps(data, default=str))

@@ -32,6 +32,7 @@ from vigil.sources.client import Http, new_client
 from vigil.sources.context import Progress, SyncContext
 from vigil.sources.freshness import write_sidecar
 from vigil.sources.registry import Kind, SourceSpec, SourceState
+from vigil.workspace.outbound import OutboundPolicy
 
 if TYPE_CHECKING:
     from vigil.workspace.database import Database
@@ -174,7 +175,10 @@ def sync_one(
                 backoff=settings.sync_backoff,
                 gap=settings.sync_request_gap,
             )
-            ctx = SyncContext(http, env, work, settings.sync_batch_rows, started.date(), progress)
+            policy = OutboundPolicy.from_settings(settings)
+            ctx = SyncContext(
+                http, env, work, settings.sync_batch_rows, started.date(), progress, policy
+            )
             _run(store, spec, state, ctx, result, workspace, client)
         state.status, state.last_success = "ok", utcnow()
     except (VigilError, httpx.HTTPError, OSError, duckdb.Error) as err:
@@ -207,7 +211,7 @@ def _run(
     client: Any = None,
 ) -> None:
     if spec.kind is Kind.FEED:
-        _run_feed(spec, state, result, workspace)
+        _run_feed(spec, state, result, workspace, ctx.feed_policy)
         return
     for batch in PROVIDERS[spec.kind](spec, state, ctx):
         counts = ingest_batch(store, batch, client) if batch.files else dict.fromkeys(COUNTS, 0)
@@ -226,12 +230,13 @@ def _run_feed(
     state: SourceState,
     result: SyncResult,
     workspace: Callable[[], Database] | None,
+    policy: OutboundPolicy | None,
 ) -> None:
     from vigil.sources.feeds import sync_feed
 
     if workspace is None:
         raise VigilError("a feed source needs the workspace database, and none was given")
-    outcome = sync_feed(spec, workspace())
+    outcome = sync_feed(spec, workspace(), policy=policy)
     result.fetched, result.ingested, result.unchanged = (
         outcome.fetched,
         outcome.ingested,
