@@ -239,3 +239,12 @@ def test_written_numbers_read_back_to_15_significant_digits(value: float) -> Non
     text = format_number(value)
     assert float(text) == pytest.approx(value, rel=1e-14, abs=1e-300)
     assert len(text.lstrip("-").replace(".", "").split("e")[0].lstrip("0")) <= 15
+
+
+def test_every_source_row_is_accounted_for(rebuilt: RebuiltTable) -> None:
+    """Each merge reports matched, keyless and unmatched rows; together they are all rows."""
+    assert len(rebuilt.ledger) == 11
+    for name, entry in rebuilt.ledger.items():
+        assert entry["matched"] + entry["without_key"] + entry["unmatched"] == entry["rows"], name
+    battle = rebuilt.ledger["battle deaths"]
+    assert battle["unmatched"] == 6 and "Djibouti 1991" in battle["unmatched_examples"]
