@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+from decimal import Decimal, localcontext
 from functools import cache
 
 import pandas as pd
@@ -44,9 +45,10 @@ def _scale(binary: int) -> tuple[float, int, float]:
     2^(b−1) / 10^e correctly rounded (``fwrite``'s table)."""
     power_of_two = math.ldexp(1.0, binary - 1)
     exponent = math.floor(math.log10(power_of_two))
-    if exponent >= 0:
-        return power_of_two, exponent, power_of_two / 10**exponent
-    return power_of_two, exponent, power_of_two * 10**-exponent
+    with localcontext() as exact:
+        exact.prec = 80
+        factor = float(Decimal(power_of_two) / Decimal(10) ** exponent)
+    return power_of_two, exponent, factor
 
 
 def format_number(value: float) -> str:
