@@ -181,3 +181,12 @@ def test_the_country_brief_is_served_as_pdf_and_html(client, snapshot):
     assert pdf.content.startswith(b"%PDF")
     html = client.get("/countries/MMR/brief").text
     assert snapshot.data_sha256 in html
+
+
+def test_models_page_shows_within_year_auc(client):
+    from vigil.risk.models import load_summary
+
+    page = client.get("/models").text
+    ensemble = load_summary()["pooled"]["ensemble"]
+    assert "Within-year AUC" in page
+    assert f"{ensemble['within_auc_lo']:.3f}–{ensemble['within_auc_hi']:.3f}" in page

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +42,7 @@ class RebuiltTable:
     full: pd.DataFrame
     sources: tuple[SourceFile, ...]
     through: int
+    ledger: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def frame(self) -> pd.DataFrame:
@@ -56,6 +57,7 @@ class RebuiltTable:
         return {
             **record.to_dict(),
             "sources": [s.to_dict() for s in self.sources],
+            "merges": self.ledger,
             "rows": len(self.frame),
             "unmeasured": {
                 name: {"before": year, "coded_as": 0, "treat_as": "missing"}
@@ -83,7 +85,8 @@ def rebuild(source_dir: str | Path, through: int | None = None) -> RebuiltTable:
     dat = history.add_history(dat)
     dat = economy.merge_infant_mortality(dat, sources)
     dat = economy.combine(dat)
-    return RebuiltTable(full=dat, sources=tuple(sources.read.values()), through=last)
+    return RebuiltTable(full=dat, sources=tuple(sources.read.values()), through=last,
+                        ledger=sources.ledger)  # fmt: skip
 
 
 def provenance_path(out: Path) -> Path:

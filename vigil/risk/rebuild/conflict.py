@@ -47,7 +47,7 @@ def _ucdp_release(versions: Iterable[str], name: str) -> str:
 def merge_battle_deaths(dat: pd.DataFrame, sources: SourceDir) -> pd.DataFrame:
     """Battle deaths (0 where UCDP has no record) and ``battledeaths.log2`` = log2(deaths + 1)."""
     bd = load_battle_deaths(dat, sources)[["country", "year", "battledeaths"]]
-    dat = join(dat, bd, ["country", "year"], "battle deaths")
+    dat = join(dat, bd, ["country", "year"], "battle deaths", sources.ledger)
     dat["battledeaths"] = dat["battledeaths"].fillna(0)
     dat["battledeaths.log2"] = log2(dat["battledeaths"] + 1)
     return dat
@@ -65,7 +65,7 @@ def load_coups(sources: SourceDir) -> pd.DataFrame:
 
 def merge_coups(dat: pd.DataFrame, sources: SourceDir) -> pd.DataFrame:
     """``coup.try.5yr``: a coup attempt this year or in the four before."""
-    dat = join(dat, load_coups(sources), ["ccode", "year"], "coups")
+    dat = join(dat, load_coups(sources), ["ccode", "year"], "coups", sources.ledger)
     dat["cou.any"] = dat["cou.any"].fillna(0)
     dat["last_coup_yr"] = dat["year"].where(dat["cou.any"] == 1).astype(float)
     for country, year in COUP_BORN.items():

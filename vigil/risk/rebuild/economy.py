@@ -21,7 +21,7 @@ def merge_wdi(dat: pd.DataFrame, sources: SourceDir) -> pd.DataFrame:
     wdi = sources.csv("wdi")
     require_columns(wdi, WDI_COLUMNS, sources.read["wdi"].path)
     wdi = wdi.drop(columns=[c for c in ("country", "iso2c", "iso3c") if c in wdi.columns])
-    dat = join(dat, wdi, ["ccode", "year"], "WDI")
+    dat = join(dat, wdi, ["ccode", "year"], "WDI", sources.ledger)
     with np.errstate(divide="ignore"):
         dat["wdi.popsize.log2"] = log2(dat["wdi.popsize.new"])
         dat["wdi.trade.new.log2"] = log2(dat["wdi.trade.new"])
@@ -32,7 +32,13 @@ def merge_maddison(dat: pd.DataFrame, sources: SourceDir) -> pd.DataFrame:
     """Maddison GDP per capita and population, and the growth and log population they imply."""
     mad = sources.csv("maddison")
     require_columns(mad, ("ccode", "year", "mad_gdppc", "mad_pop"), sources.read["maddison"].path)
-    dat = join(dat, mad[["ccode", "year", "mad_gdppc", "mad_pop"]], ["ccode", "year"], "Maddison")
+    dat = join(
+        dat,
+        mad[["ccode", "year", "mad_gdppc", "mad_pop"]],
+        ["ccode", "year"],
+        "Maddison",
+        sources.ledger,
+    )
     previous = shift_within(dat, "mad_gdppc", 1)
     dat["mad_gdppcgrowth"] = (dat["mad_gdppc"] - previous) / previous * 100
     dat["mad_popsize.log2"] = log2(dat["mad_pop"])
@@ -43,7 +49,13 @@ def merge_infant_mortality(dat: pd.DataFrame, sources: SourceDir) -> pd.DataFram
     """UN WPP infant mortality per 1,000 live births and its square root."""
     imr = sources.csv("un_imr_clean")
     require_columns(imr, ("ccode", "year", "un_imr"), sources.read["un_imr_clean"].path)
-    dat = join(dat, imr[["ccode", "year", "un_imr"]], ["ccode", "year"], "UN infant mortality")
+    dat = join(
+        dat,
+        imr[["ccode", "year", "un_imr"]],
+        ["ccode", "year"],
+        "UN infant mortality",
+        sources.ledger,
+    )
     dat["un_imr_sqrt"] = np.sqrt(dat["un_imr"])
     return dat
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 import csv
 import io
 import math
+from decimal import Decimal, localcontext
+from functools import cache
 
 import pandas as pd
 
@@ -22,9 +24,8 @@ SIGNIFICANT = 15
 def _significand(value: float) -> tuple[str, int]:
     """The digits (trailing zeros dropped) and decimal exponent ``fwrite`` writes for ``value``."""
     _, binary = math.frexp(value)
-    power_of_two = math.ldexp(1.0, binary - 1)
-    exponent = math.floor(math.log10(power_of_two))
-    scaled = (value / power_of_two) * (power_of_two / 10.0**exponent)
+    power_of_two, exponent, factor = _scale(binary)
+    scaled = (value / power_of_two) * factor
     if scaled >= 9.99999999999999:
         scaled /= 10
         exponent += 1
@@ -36,6 +37,18 @@ def _significand(value: float) -> tuple[str, int]:
     if SIGNIFICANT - (len(text) - len(kept)) <= 0:
         exponent += 1
     return kept or "0", exponent
+
+
+@cache
+def _scale(binary: int) -> tuple[float, int, float]:
+    """For numbers in [2^(b−1), 2^b): that power of two, its decimal exponent e, and
+    2^(b−1) / 10^e correctly rounded (``fwrite``'s table)."""
+    power_of_two = math.ldexp(1.0, binary - 1)
+    exponent = math.floor(math.log10(power_of_two))
+    with localcontext() as exact:
+        exact.prec = 80
+        factor = float(Decimal(power_of_two) / Decimal(10) ** exponent)
+    return power_of_two, exponent, factor
 
 
 def format_number(value: float) -> str:

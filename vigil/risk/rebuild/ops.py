@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
 from vigil.errors import DataError
 
 
-def join(dat: pd.DataFrame, other: pd.DataFrame, keys: list[str], name: str) -> pd.DataFrame:
+def join(
+    dat: pd.DataFrame,
+    other: pd.DataFrame,
+    keys: list[str],
+    name: str,
+    ledger: dict[str, dict[str, Any]] | None = None,
+) -> pd.DataFrame:
     """Left join on ``keys``; rows without a key are dropped from ``other`` first.
 
     A source with two rows for one key is refused: the join would duplicate country-years.
+    ``ledger`` receives, under ``name``, how many of the source's rows matched a country-year
+    and examples of those that did not (states or years outside the table), so no row is
+    dropped silently.
     """
+    total = len(other)
     other = other.dropna(subset=keys).copy()
     for key in keys:
         if key != "country":
@@ -24,7 +36,16 @@ def join(dat: pd.DataFrame, other: pd.DataFrame, keys: list[str], name: str) -> 
     clash = [c for c in other.columns if c in dat.columns and c not in keys]
     if clash:
         raise DataError(f"{name}: column(s) {', '.join(clash)} already in the table")
-    return dat.merge(other, on=keys, how="left", validate="one_to_one")
+    merged = dat.merge(other, on=keys, how="left", validate="one_to_one", indicator=True)
+    if ledger is not None:
+        found = other.merge(dat[keys], on=keys, how="left", indicator="_found")
+        missed = found.loc[found["_found"] == "left_only", keys]
+        ledger[name] = {
+            "rows": total, "matched": int((merged["_merge"] == "both").sum()),
+            "without_key": total - len(other), "unmatched": len(missed),
+            "unmatched_examples": [" ".join(map(str, k)) for k in missed.head(5).to_numpy()],
+        }  # fmt: skip
+    return merged.drop(columns="_merge")
 
 
 def fill_forward(dat: pd.DataFrame, column: str) -> pd.Series:

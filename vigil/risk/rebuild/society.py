@@ -34,7 +34,9 @@ def load_hief(sources: SourceDir) -> pd.DataFrame:
 def merge_efindex(dat: pd.DataFrame, sources: SourceDir) -> pd.DataFrame:
     """Ethnic fractionalisation: HIEF by name and year, filled within country, then fixed values."""
     hief = load_hief(sources).rename(columns={"Country": "country", "Year": "year"})
-    dat = join(dat, hief[["country", "year", "efindex"]], ["country", "year"], "HIEF")
+    dat = join(
+        dat, hief[["country", "year", "efindex"]], ["country", "year"], "HIEF", sources.ledger
+    )
     dat["efindex"] = fill_forward(dat, "efindex")
     dat["efindex"] = fill_backward(dat, "efindex")
     for country, value in EFINDEX_FIXED.items():
@@ -46,7 +48,7 @@ def merge_discrimpop(dat: pd.DataFrame, sources: SourceDir) -> pd.DataFrame:
     """Share of the population in politically discriminated groups (EPR), filled within country."""
     epr = sources.csv("epr-clean")
     require_columns(epr, ("ccode", "year", "discrimpop"), sources.read["epr-clean"].path)
-    dat = join(dat, epr[["ccode", "year", "discrimpop"]], ["ccode", "year"], "EPR")
+    dat = join(dat, epr[["ccode", "year", "discrimpop"]], ["ccode", "year"], "EPR", sources.ledger)
     dat["discrimpop"] = fill_forward(dat, "discrimpop")
     dat["discrimpop"] = fill_backward(dat, "discrimpop")
     return dat
@@ -56,7 +58,9 @@ def merge_regions(dat: pd.DataFrame, sources: SourceDir) -> pd.DataFrame:
     """Region dummies carried forward; Cape Verde is sub-Saharan Africa (the reference)."""
     regions = sources.csv("reg-data")
     require_columns(regions, ("ccode", "year", *REGIONS), sources.read["reg-data"].path)
-    dat = join(dat, regions[["ccode", "year", *REGIONS]], ["ccode", "year"], "regions")
+    dat = join(
+        dat, regions[["ccode", "year", *REGIONS]], ["ccode", "year"], "regions", sources.ledger
+    )
     for column in REGIONS:
         dat[column] = fill_forward(dat, column)
         dat.loc[dat["country"] == "Cape Verde", column] = 0
@@ -67,7 +71,9 @@ def merge_iccpr(dat: pd.DataFrame, sources: SourceDir) -> pd.DataFrame:
     """ICCPR ratification; Cape Verde ratified in 2000; carried forward."""
     iccpr = sources.csv("iccpr-data")
     require_columns(iccpr, ("ccode", "year", "ios.iccpr1"), sources.read["iccpr-data"].path)
-    dat = join(dat, iccpr[["ccode", "year", "ios.iccpr1"]], ["ccode", "year"], "ICCPR")
+    dat = join(
+        dat, iccpr[["ccode", "year", "ios.iccpr1"]], ["ccode", "year"], "ICCPR", sources.ledger
+    )
     cape_verde = (dat["country"] == "Cape Verde") & (dat["year"] >= 2000)
     dat.loc[cape_verde, "ios.iccpr1"] = 1
     dat["ios.iccpr1"] = fill_forward(dat, "ios.iccpr1")

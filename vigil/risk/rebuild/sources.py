@@ -78,6 +78,8 @@ class SourceDir:
 
     root: Path
     read: dict[str, SourceFile] = field(default_factory=dict)
+    #: Per merge: the source's rows, how many matched a country-year, examples of the rest.
+    ledger: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.root.is_dir():

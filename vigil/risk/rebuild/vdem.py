@@ -127,8 +127,16 @@ def merge_vdem(dat: pd.DataFrame, sources: SourceDir, last_year: int) -> pd.Data
     v11 = read_rdata(sources, "vdem11")
     require_columns(v11, ("COWcode", "year", "e_migdppc", "e_migdpgro"), "vdem11")
     v11 = fix_codes(v11[["COWcode", "year", "e_migdppc", "e_migdpgro"]])
-    dat = join(dat, vdem.rename(columns={"COWcode": "ccode"}), ["ccode", "year"], "V-Dem")
-    dat = join(dat, v11.rename(columns={"COWcode": "ccode"}), ["ccode", "year"], "V-Dem v11")
+    dat = join(
+        dat, vdem.rename(columns={"COWcode": "ccode"}), ["ccode", "year"], "V-Dem", sources.ledger
+    )
+    dat = join(
+        dat,
+        v11.rename(columns={"COWcode": "ccode"}),
+        ["ccode", "year"],
+        "V-Dem v11",
+        sources.ledger,
+    )
     uae = (dat["country"] == "United Arab Emirates") & dat["year"].isin([1991, 1992])
     dat.loc[uae, "e_migdppc"] = np.nan
     return dat
