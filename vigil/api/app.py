@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
+from cachetools import LRUCache
 from fastapi import APIRouter, FastAPI
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -32,6 +33,9 @@ from vigil.errors import VigilError
 from vigil.settings import Settings
 from vigil.workspace.database import open_database
 from vigil.workspace.migrations import upgrade
+
+#: Months of computed event signals each application keeps in memory.
+SIGNAL_MONTHS_KEPT = 24
 
 log = logging.getLogger(__name__)
 API_PREFIX = "/api/v1"
@@ -116,7 +120,7 @@ def start(app: FastAPI, settings: Settings, *, migrate: bool = True) -> None:
     app.state.db = db
     app.state.settings = settings
     app.state.session_secret = session_secret(settings.home)
-    app.state.forecast_cache = {}
+    app.state.forecast_cache = LRUCache(maxsize=SIGNAL_MONTHS_KEPT)
 
 
 def from_env() -> FastAPI:
