@@ -152,17 +152,12 @@ def response_board(request: Request, user: SignedIn) -> Response:
     )
 
 
-def _action(action: Any) -> dict[str, Any]:
-    return {
-        "id": action.id,
-        "iso3": action.iso3,
-        "type": action.type,
-        "actor": action.actor,
-        "title": action.title,
-        "status": action.status,
-        "started_on": action.started_on,
-        "alerts": [a.id for a in action.alerts],
-    }
+def _action(action: Any) -> Any:
+    """An action as the API shows it (the pages read the same response model)."""
+    from vigil.api.routers.responses import ActionOut
+    from vigil.workspace.responses import action_content
+
+    return ActionOut.model_validate(action_content(action))
 
 
 @router.post("/responses")
