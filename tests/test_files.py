@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from vigil.files import tighten, write_private
+from vigil.files import atomic_write, atomic_write_text, tighten, write_private
 
 
 @pytest.fixture
@@ -118,3 +118,20 @@ def test_private_writes_are_atomic_and_owner_only(loose_umask: None, tmp_path: P
     assert path.read_text() == "{}\n" and stat.S_IMODE(path.stat().st_mode) == 0o600
     assert os.listdir(path.parent) == ["marker.json"]
     tighten(tmp_path / "missing")  # nothing to do, no error
+
+
+def test_a_write_replaces_the_file_whole_and_creates_its_folder(tmp_path: Path) -> None:
+    target = tmp_path / "deep" / "out.json"
+    atomic_write_text(target, "first")
+    atomic_write(target, b"second")
+    assert target.read_bytes() == b"second"
+    assert [p.name for p in target.parent.iterdir()] == ["out.json"]
+
+
+def test_a_failed_write_keeps_the_old_file_and_removes_the_temporary(tmp_path: Path) -> None:
+    target = tmp_path / "out.csv"
+    target.write_text("old")
+    with pytest.raises(TypeError):
+        atomic_write(target, "not bytes")  # type: ignore[arg-type]
+    assert target.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]

@@ -106,7 +106,7 @@ def _chmod(path: Path, mode: int) -> None:
 def atomic_write(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` whole or not at all (owner-only; see :func:`write_private`):
     a reader sees the old file or the new one, and a failed write leaves no temporary file."""
-    write_private(path, data)
+    write_private(path, bytes(data))
 
 
 def atomic_write_text(path: Path, text: str) -> None:

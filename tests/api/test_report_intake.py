@@ -39,6 +39,7 @@ def feed_url() -> Iterator[str]:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}/feed.xml"
     server.shutdown()
+    server.server_close()
 
 
 @pytest.fixture

@@ -94,6 +94,7 @@ def test_a_killed_server_keeps_every_acknowledged_write_and_no_partial_one(
             time.sleep(0.05)
         process.kill()
         process.wait()
+        process.stderr.close()
         stop.set()
         for thread in threads:
             thread.join()

@@ -44,6 +44,7 @@ def test_kill_9_mid_ingest_leaves_the_store_unchanged(
             os.kill(child.pid, signal.SIGKILL)
             break
     assert child.wait(timeout=120) == -signal.SIGKILL
+    child.stderr.close()
     assert store.query(FINGERPRINT).equals(before)
     # The store still works after the crash.
     assert ingest(store, [ged_gz], "ucdp-ged").unchanged == 1000

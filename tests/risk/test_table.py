@@ -94,20 +94,23 @@ def test_an_unknown_country_is_refused(raw: pd.DataFrame, tmp_path: Path) -> Non
     assert raw.loc[caught.value.row - 2, "ewp_name"] == "Chad"
 
 
-def test_an_out_of_range_binary_value_is_refused(raw: pd.DataFrame, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "index, column, value, message",
+    [
+        (0, "mk_ever", "2", "expected 0 or 1"),
+        (4, "mk_onset_1or2", "", "missing value"),
+        (3, "freediscussion", "1.5", "expected 0 to 1"),  # bounds from the predictor registry
+        (1, "religiousfreedom", "-1", "expected 0 to 4"),
+    ],
+)
+def test_a_bad_value_is_refused_naming_its_row_and_column(
+    raw: pd.DataFrame, tmp_path: Path, index: int, column: str, value: str, message: str
+) -> None:
     broken = raw.copy()
-    broken.loc[0, "mk_ever"] = "2"
-    with pytest.raises(DataError, match="expected 0 or 1") as caught:
+    broken.loc[index, column] = value
+    with pytest.raises(DataError, match=message) as caught:
         load_table(write(broken, tmp_path / "t.csv"))
-    assert (caught.value.row, caught.value.column) == (2, "mk_ever")
-
-
-def test_a_missing_outcome_is_refused(raw: pd.DataFrame, tmp_path: Path) -> None:
-    broken = raw.copy()
-    broken.loc[4, "mk_onset_1or2"] = ""
-    with pytest.raises(DataError, match="missing value") as caught:
-        load_table(write(broken, tmp_path / "t.csv"))
-    assert (caught.value.row, caught.value.column) == (6, "mk_onset_1or2")
+    assert (caught.value.row, caught.value.column) == (index + 2, column)
 
 
 @pytest.mark.parametrize("content", [b"", b"\x1f\x8b not gzip", b"a,b\n1,2,3,4\n"])

@@ -81,3 +81,19 @@ def test_cli_api_and_web_raise_identical_alerts(
     assert any(kind == "forecast_rise" for _, kind, *_ in web), "last year's forecast was used"
     assert cli_alerts == web
     assert api_alerts == web
+
+
+def test_a_first_start_without_last_years_forecast_raises_the_same_alerts(
+    tmp_path: Path, snapshot: Any, site_settings: Settings
+) -> None:
+    from vigil.risk.picture import load_picture
+    from vigil.risk.table import load_table
+
+    quick = load_picture(load_table(), tmp_path / "quick", seed=site_settings.seed, quick=True)
+    assert not quick.complete and quick.forecast_frames()[1] is None
+    done = []
+    for name, picture in (("full", snapshot), ("quick", quick)):
+        db, _ = _workspace(tmp_path / name)
+        ensure_seeded(db, Settings(home=tmp_path / name), picture)
+        done.append(_alerts(db))
+    assert done[0] == done[1] and done[0]

@@ -190,3 +190,23 @@ def test_models_page_shows_within_year_auc(client):
     ensemble = load_summary()["pooled"]["ensemble"]
     assert "Within-year AUC" in page
     assert f"{ensemble['within_auc_lo']:.3f}–{ensemble['within_auc_hi']:.3f}" in page
+
+
+def test_an_action_taken_for_an_alert_names_it_on_the_board(analyst, site_settings):
+    from sqlalchemy import select
+
+    from vigil.workspace.alerts import Alert
+    from vigil.workspace.database import open_database
+
+    db = open_database(site_settings)
+    with db.session(write=False) as session:
+        alert = session.scalars(select(Alert).where(Alert.iso3 == "MMR")).first()
+    db.dispose()
+    assert alert is not None, "the seeded forecast rules raised an alert for Myanmar"
+    token = analyst.get("/responses").text.split('name="csrf" value="')[1].split('"')[0]
+    recorded = analyst.post("/responses", data={"csrf": token, "iso3": "MMR", "type": "mediation",
+                            "actor": "ASEAN", "title": "Envoy visit", "started_on": "2026-11-03",
+                            "status": "ongoing", "alert_id": str(alert.id)},
+                            follow_redirects=False)  # fmt: skip
+    assert recorded.status_code == 303
+    assert f"for alert {alert.id}</span>" in analyst.get("/responses").text

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -13,6 +12,7 @@ from typing import Any, ClassVar
 import pandas as pd
 import pytest
 from aiosmtpd.controller import Controller
+from servers import free_port
 from sqlalchemy import select
 
 from vigil.workspace import alerts
@@ -60,6 +60,7 @@ def webhook() -> Iterator[tuple[str, type[Hook]]]:
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}/hook", handler
     server.shutdown()
+    server.server_close()
 
 
 class Inbox:
@@ -74,9 +75,7 @@ class Inbox:
 @pytest.fixture
 def smtp() -> Iterator[tuple[int, Inbox]]:
     inbox = Inbox()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     yield port, inbox

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from functools import partial
 from typing import Any
 
+from cachetools import LRUCache
 from fastapi import APIRouter, FastAPI
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -38,6 +39,9 @@ from vigil.settings import Settings
 from vigil.sources.freshness import SIDECAR, SidecarReader
 from vigil.workspace.database import open_database
 from vigil.workspace.migrations import upgrade
+
+#: Months of computed event signals each application keeps in memory.
+SIGNAL_MONTHS_KEPT = 24
 
 log = logging.getLogger(__name__)
 API_PREFIX = "/api/v1"
@@ -131,7 +135,7 @@ def start(app: FastAPI, settings: Settings, *, migrate: bool = True) -> None:
     app.state.db = db
     app.state.settings = settings
     app.state.session_secret = session_secret(settings.home)
-    app.state.forecast_cache = {}
+    app.state.forecast_cache = LRUCache(maxsize=SIGNAL_MONTHS_KEPT)
 
 
 def from_env() -> FastAPI:

@@ -216,7 +216,7 @@ def _print_explanation(e: Explanation | Any, signals: list[dict[str, Any]]) -> N
 def _driver_table(drivers: list[Driver], label: str, fmt: str, *, negate: bool = False,
                   before_after: bool = False, year: int | None = None) -> Table:  # fmt: skip
     from vigil.risk.measurement import is_unmeasured
-    from vigil.web.labels import label as readable
+    from vigil.risk.variables import label as readable
 
     view = Table(show_edge=False)
     view.add_column("variable")

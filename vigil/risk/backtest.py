@@ -24,7 +24,8 @@ from vigil.risk.estimators import Ensemble
 from vigil.risk.features import FEATURES, add_features
 from vigil.risk.models import MODELS, make_model
 from vigil.risk.splits import WalkForwardSplit
-from vigil.risk.table import EWP_PREDICTORS, TARGET
+from vigil.risk.table import TARGET
+from vigil.risk.variables import EWP_PREDICTORS
 
 #: Columns of a backtest's predictions, in order (the CSV contract).
 PREDICTION_COLUMNS = ("country", "ccode", "iso3", "base_year", "model", "probability", "outcome")

@@ -126,7 +126,7 @@ class ColumnScore(_BinaryRiskClassifier):
 
     def _column(self, values: Array) -> Array:
         index = 0 if isinstance(self.column, str) else int(self.column)
-        return np.nan_to_num(values[:, [index]], nan=0.0)
+        return np.asarray(np.nan_to_num(values[:, [index]], nan=0.0))
 
     def _risk(self, X: Array) -> Array:
         return np.asarray(self.logit_.predict_proba(self._column(X))[:, 1])

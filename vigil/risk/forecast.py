@@ -35,7 +35,8 @@ class Forecast:
 
     def for_country(self, iso3_or_name: str) -> pd.Series:
         """The forecast row of one country, by ISO3 code or the table's name."""
-        return self.frame.loc[country_index(self.frame, iso3_or_name)]
+        row: pd.Series = self.frame.loc[country_index(self.frame, iso3_or_name)]
+        return row
 
 
 def country_index(frame: pd.DataFrame, iso3_or_name: str) -> Any:

@@ -48,7 +48,8 @@ def check_horizon(horizon: int) -> int:
 
 def combine(p_one: np.ndarray, p_two_ahead: np.ndarray) -> np.ndarray:
     """Probability of an onset in t + 1 or t + 2 from the two one-year probabilities."""
-    return 1 - (1 - np.asarray(p_one)) * (1 - np.asarray(p_two_ahead))
+    combined: np.ndarray = 1 - (1 - np.asarray(p_one)) * (1 - np.asarray(p_two_ahead))
+    return combined
 
 
 @cache

@@ -113,17 +113,11 @@ def workspace_record(db: Any, iso3: str, user: Caller | None) -> dict[str, Any]:
     return {"assessment": assessment, "alerts": open_alerts, "timeline": timeline}
 
 
-def _alert(alert: Any) -> dict[str, Any]:
-    return {
-        "id": alert.id,
-        "title": alert.title,
-        "severity": alert.severity,
-        "state": alert.state,
-        "created_at": alert.created_at,
-        "version": alert.version,
-        "iso3": alert.iso3,
-        "confidentiality": alert.confidentiality,
-    }
+def _alert(alert: Any) -> Any:
+    """An alert as the API shows it (the pages read the same response model)."""
+    from vigil.api.routers.alerts import AlertOut
+
+    return AlertOut.model_validate(alert, from_attributes=True)
 
 
 def models(snap: RiskPicture) -> dict[str, Any]:

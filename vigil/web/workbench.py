@@ -135,20 +135,13 @@ def response_board(request: Request, user: SignedIn) -> Response:
     )
 
 
-def _action(action: Any, user: Caller) -> dict[str, Any]:
-    from vigil.workspace.access import can_see
+def _action(action: Any, user: Caller) -> Any:
+    """An action as the API shows it to ``user`` (the pages read the same response model, with
+    only the linked alerts and assessments the user is cleared to see)."""
+    from vigil.api.routers.responses import ActionOut
+    from vigil.workspace.responses import action_content
 
-    return {
-        "id": action.id,
-        "iso3": action.iso3,
-        "type": action.type,
-        "actor": action.actor,
-        "title": action.title,
-        "status": action.status,
-        "started_on": action.started_on,
-        "alerts": [a.id for a in action.alerts if can_see(user, a.confidentiality)],
-        "confidentiality": action.confidentiality,
-    }
+    return ActionOut.model_validate(action_content(action, user))
 
 
 @router.post("/responses")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import MutableMapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -53,7 +54,7 @@ def signals_for(request: Request, month: str | None) -> list[dict[str, Any]]:
 
     store = event_store(request)
     stamp = store.path.stat().st_mtime if store.path.exists() else 0.0
-    cache: dict[Any, Any] = request.app.state.forecast_cache
+    cache: MutableMapping[Any, Any] = request.app.state.forecast_cache
     key = ("signals", month, stamp)
     with _lock:
         if key not in cache:

@@ -23,7 +23,7 @@ from vigil.risk.measurement import UNMEASURED
 from vigil.risk.rebuild import conflict, economy, history, society, vdem
 from vigil.risk.rebuild.format import to_csv
 from vigil.risk.rebuild.sources import SourceDir, SourceFile
-from vigil.risk.table import EWP_PREDICTORS
+from vigil.risk.variables import EWP_PREDICTORS
 
 #: First year of the modelling table (earlier years feed the fills and the history only).
 FIRST_YEAR = 1960

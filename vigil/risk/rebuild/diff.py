@@ -92,7 +92,10 @@ def diff_tables(old: pd.DataFrame, new: pd.DataFrame, tolerance: float = 1e-9) -
     keys = list(KEYS)
     name = "ewp_name" if "ewp_name" in new.columns else None
     merged = old.merge(new, on=keys, how="outer", suffixes=("_old", "_new"), indicator=True)
-    label = (lambda side: f"{name}_{side}") if name else (lambda side: "ccode")
+
+    def label(side: str) -> str:
+        return f"{name}_{side}" if name else "ccode"
+
     added = _rows(merged[merged["_merge"] == "right_only"], label("new"))
     removed = _rows(merged[merged["_merge"] == "left_only"], label("old"))
     both = merged[merged["_merge"] == "both"]

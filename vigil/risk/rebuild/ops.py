@@ -69,4 +69,4 @@ def shift_within(dat: pd.DataFrame, column: str, periods: int) -> pd.Series:
 def log2(values: pd.Series) -> pd.Series:
     """Base-2 logarithm; zero gives minus infinity (as in R), without a warning."""
     with np.errstate(divide="ignore"):
-        return np.log2(values)
+        return pd.Series(np.log2(values), index=values.index, name=values.name)

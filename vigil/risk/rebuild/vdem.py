@@ -51,7 +51,8 @@ def read_rdata(sources: SourceDir, stem: str) -> pd.DataFrame:
     if len(frames) != 1 or frames[0].empty:
         raise DataError("expected one non-empty data frame", path=str(path))
     sources.record(stem, path, raw, len(frames[0]), None)
-    return frames[0]
+    frame: pd.DataFrame = frames[0]
+    return frame
 
 
 def _member(values: pd.Series, allowed: tuple[int, ...]) -> pd.Series:
