@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from vigil.errors import UsageError
-from vigil.risk.forecast import COLUMNS, forecast
+from vigil.risk.forecast import COLUMNS, cached_forecast, forecast, forecast_pair
 from vigil.risk.table import RiskTable
 
 
@@ -51,3 +51,19 @@ def test_base_years_without_history_or_predictors_are_refused(table: RiskTable, 
 def test_an_unknown_model_is_refused(table: RiskTable) -> None:
     with pytest.raises(UsageError, match="unknown model"):
         forecast(table, "crystal-ball", 2024, seed=0)
+
+
+def test_a_forecast_is_fitted_once_per_data_model_horizon_year_and_seed(table: RiskTable) -> None:
+    first = cached_forecast(table, "ewp", 2020, seed=0)
+    assert cached_forecast(table, "ewp", 2020, seed=0) is first
+    other = cached_forecast(table, "ewp", 2020, seed=1)
+    assert other is not first and other.provenance.parameters["seed"] == 1
+
+
+def test_the_pair_is_this_year_and_last_and_last_is_none_at_the_start(table: RiskTable) -> None:
+    pair = forecast_pair(table, "ewp", 2020, seed=0)
+    assert pair.previous is not None
+    years = [int(f["base_year"].iloc[0]) for f in pair.frames if f is not None]
+    assert years == [2020, 2019]
+    earliest = forecast_pair(table, "ewp", table.first_year + 10, seed=0)
+    assert earliest.previous is None and earliest.frames[1] is None
