@@ -181,7 +181,8 @@ def _with_horizon(result: Forecast, horizon: int, method: str) -> Forecast:
 
 def compare_horizons(result: HorizonBacktest, n_boot: int = 500, seed: int = 0) -> dict[str, Any]:
     """Scores of every horizon and variant per model, the paired split − direct difference,
-    and the decision: split where it raises within-year AUC without worsening the Brier score.
+    and the decision: split where the paired interval of the within-year AUC gain lies above
+    zero and the Brier score is no worse.
     """
     from vigil.risk import metrics
     from vigil.risk.paired import paired_differences
@@ -196,7 +197,9 @@ def compare_horizons(result: HorizonBacktest, n_boot: int = 500, seed: int = 0) 
             for label, frame in (("one_year", result.one_year[result.one_year["model"] == name]),
                                  ("direct", direct), ("split", split))
         }  # fmt: skip
-        helps = bool(delta["within_auc"] > 0 and delta["brier"] <= 0)
+        # Split only where the gain is clear: the paired interval of the within-year AUC
+        # difference excludes zero, and the Brier score is no worse.
+        helps = bool(delta["within_auc_lo"] > 0 and delta["brier"] <= 0)
         models[str(name)] = {**scores, "split_minus_direct": _plain(delta.to_dict()),
                              "use_split": helps}  # fmt: skip
     return {"n_boot": n_boot, "seed": seed, "models": models}
