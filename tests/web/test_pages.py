@@ -210,3 +210,17 @@ def test_an_action_taken_for_an_alert_names_it_on_the_board(analyst, site_settin
                             follow_redirects=False)  # fmt: skip
     assert recorded.status_code == 303
     assert f"for alert {alert.id}</span>" in analyst.get("/responses").text
+
+
+def test_pages_serve_the_one_year_forecast_beside_the_two_year_one(client, snapshot):
+    from vigil.risk.forecast import cached_forecast
+    from vigil.risk.table import load_table
+
+    seed = snapshot.provenance["parameters"]["seed"]
+    one_year = cached_forecast(load_table(), snapshot.model, snapshot.base_year, seed=seed,
+                               horizon=1).frame.set_index("iso3")["probability"]  # fmt: skip
+    rows = {r["iso3"]: r for r in csv.DictReader(io.StringIO(client.get("/watchlist.csv").text))}
+    assert float(rows["MMR"]["probability_1y"]) == pytest.approx(one_year["MMR"], abs=1e-6)
+    assert float(rows["MMR"]["probability_1y"]) < float(rows["MMR"]["probability"])
+    page = client.get("/countries/MMR").text
+    assert 'id="probability-1y"' in page and "Next year" in page

@@ -29,7 +29,7 @@ from vigil.risk.table import RiskTable
 
 #: Table codes that differ from the map's ISO codes (the EWP table keeps COW-era codes).
 MAP_ALIASES = {"VDR": "VNM"}
-PICTURE_VERSION = 7
+PICTURE_VERSION = 8
 STALE = (
     "The shipped history and intervals of model {model} were made by another version of the "
     "model, so they are not shown; regenerate them with `vigil precompute`."
@@ -154,12 +154,14 @@ def build_picture(
         history, history_note = pd.DataFrame(), STALE.format(model=model)
         intervals, interval_note = pd.DataFrame(), ""
     explained = explain_all(pair)
+    one_year = cached_forecast(table, model, table.last_year, seed=seed, horizon=1).frame
+    next_year = dict(zip(one_year["iso3"].astype(str), one_year["probability"], strict=True))
     return RiskPicture.from_dict(
         {
             "model": model,
             "base_year": table.last_year,
             "provenance": pair.current.provenance.to_dict(),
-            "countries": _countries(explained, history, intervals),
+            "countries": _countries(explained, history, intervals, next_year),
             "interval_note": interval_note,
             "history_note": history_note,
             "complete": pair.previous is not None or refit_previous,
@@ -181,8 +183,13 @@ def drivers_view(e: Explanation) -> dict[str, Any]:
 
 
 def _countries(
-    explained: list[Explanation], history: pd.DataFrame, intervals: pd.DataFrame
+    explained: list[Explanation],
+    history: pd.DataFrame,
+    intervals: pd.DataFrame,
+    next_year: dict[str, float],
 ) -> list[dict[str, Any]]:
+    """Per country: the two-year forecast with its interval, history and drivers, and the
+    one-year forecast (``next_year``, by ISO3) beside it."""
     bounds: dict[str, Any] = {
         str(r.iso3): (r.low, r.high) for r in intervals.itertuples(index=False)
     }
@@ -199,6 +206,7 @@ def _countries(
                 "name": e.country,
                 "region": region_of(iso3),
                 "probability": e.probability,
+                "probability_1y": _finite(next_year.get(iso3)),
                 "rank": e.rank,
                 "previous": e.previous_probability,
                 "previous_rank": e.previous_rank,
