@@ -15,8 +15,8 @@ FLOODS = "Las inundaciones en el Chocó destruyeron cosechas; el gobierno envió
 
 @pytest.fixture
 def client(vigil_home: Path) -> Iterator[TestClient]:
-    with api_client(vigil_home, f"sqlite:///{vigil_home / 'api.db'}") as c:
-        c.app.state.triage_embeddings = True  # the default model is light: use it
+    url = f"sqlite:///{vigil_home / 'api.db'}"
+    with api_client(vigil_home, url, triage_embeddings=True) as c:  # the default model is light
         yield c
 
 
