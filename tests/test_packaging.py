@@ -154,6 +154,14 @@ NOT_READ_FROM_THE_PACKAGE = {
     ".utf8.csv": "suffix of a transcoded event file, written",
     ".staged.parquet": "suffix of a staged event file, written",
     ".rejects.parquet": "suffix of a staged event file's rejects, written",
+    ".provenance.json": "suffix of a rebuilt table's provenance, written beside it",
+    ".csv.gz": "suffix of a compressed raw source, read from the sources folder",
+    ".Rdata.gz": "suffix of a compressed raw source, read from the sources folder",
+    "data.Rdata": "name of a raw source in the sources folder",
+    "sources.json": "the live sources' state the sync writes in the data directory",
+    ".export.CSV.zip": "suffix of a GDELT export file, downloaded",
+    "/lastupdate.txt": "a GDELT feed address",
+    "/masterfilelist.txt": "a GDELT feed address",
 }
 DATA_LITERAL = re.compile(
     r"^[\w./-]+\.(csv|tsv|gz|zip|parquet|txt|md|json|jsonl|yaml|toml|ini|mako|html|css|js|svg"
