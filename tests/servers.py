@@ -5,6 +5,9 @@ from __future__ import annotations
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import httpx
 
@@ -28,3 +31,29 @@ def wait_until_up(process: subprocess.Popen[bytes], url: str, *, seconds: float 
             time.sleep(0.25)
     process.kill()
     raise RuntimeError(f"the server at {url} did not start within {seconds:.0f} s")
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps every message a real SMTP server received."""
+
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+
+    async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:
+        self.messages.append(envelope)
+        return "250 OK"
+
+
+@contextmanager
+def smtp_server() -> Iterator[tuple[int, Inbox]]:
+    """A real SMTP server on a free loopback port, and what it received."""
+    from aiosmtpd.controller import Controller
+
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield port, inbox
+    finally:
+        controller.stop()

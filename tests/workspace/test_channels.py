@@ -5,7 +5,6 @@ under the outbound address policy."""
 from __future__ import annotations
 
 import json
-import socket
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -14,7 +13,7 @@ from typing import Any, ClassVar
 
 import pandas as pd
 import pytest
-from aiosmtpd.controller import Controller
+from servers import Inbox, smtp_server
 from sqlalchemy import inspect, select
 
 from vigil.errors import DataError, UsageError
@@ -75,25 +74,10 @@ def hook() -> Iterator[tuple[str, type[Hook]]]:
     server.server_close()
 
 
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[Any] = []
-
-    async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:
-        self.messages.append(envelope)
-        return "250 OK"
-
-
 @pytest.fixture
 def smtp() -> Iterator[tuple[int, Inbox]]:
-    inbox = Inbox()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield port, inbox
-    controller.stop()
+    with smtp_server() as running:
+        yield running
 
 
 def _raise_alert(db: Database, admin: User, iso3: str = "MMR") -> int:

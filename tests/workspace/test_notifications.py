@@ -11,8 +11,7 @@ from typing import Any, ClassVar
 
 import pandas as pd
 import pytest
-from aiosmtpd.controller import Controller
-from servers import free_port
+from servers import Inbox, smtp_server
 from sqlalchemy import select
 
 from vigil.workspace import alerts
@@ -63,23 +62,10 @@ def webhook() -> Iterator[tuple[str, type[Hook]]]:
     server.server_close()
 
 
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[Any] = []
-
-    async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:
-        self.messages.append(envelope)
-        return "250 OK"
-
-
 @pytest.fixture
 def smtp() -> Iterator[tuple[int, Inbox]]:
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield port, inbox
-    controller.stop()
+    with smtp_server() as running:
+        yield running
 
 
 def _raise_alert(db: Database, admin: User) -> int:
