@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 
 from vigil.errors import NotFoundError, VigilError
 from vigil.web.pages import page
-from vigil.web.workbench import Id, SignedIn, Token, _check_csrf, _db
+from vigil.web.workbench import Id, SignedIn, Token, _check_csrf, _db, _not_found
 from vigil.workspace.access import Level, Role, has_role
 
 router = APIRouter(include_in_schema=False)
@@ -165,13 +165,7 @@ def report(
             }
             labels = [(x.factor_id, x.verdict, x.by) for x in labels_for(session, found)]
     except NotFoundError:
-        return page(
-            request,
-            "not_found.html",
-            status=404,
-            user=user,
-            what=f"No report {report_id} that you are cleared to see.",
-        )
+        return _not_found(request, user, f"No report {report_id} that you are cleared to see.")
     return page(
         request,
         "report.html",
@@ -203,8 +197,7 @@ def label_factor(
             label(session, user, get_report(session, user, report_id), factor_id, verdict)
         notice = f"{factor_id} {verdict}."
     except NotFoundError:
-        return page(request, "not_found.html", status=404, user=user,
-                    what=f"No report {report_id} that you are cleared to see.")  # fmt: skip
+        return _not_found(request, user, f"No report {report_id} that you are cleared to see.")
     except VigilError as err:
         notice = f"Not recorded: {err}"
     return RedirectResponse(f"/reports/{report_id}?notice={notice}", status_code=303)
