@@ -5,15 +5,14 @@ under the outbound address policy."""
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, ClassVar
 
 import pandas as pd
 import pytest
-from servers import Inbox, smtp_server
+from servers import Inbox, http_server, smtp_server
 from sqlalchemy import inspect, select
 
 from vigil.errors import DataError, UsageError
@@ -67,11 +66,8 @@ class Hook(BaseHTTPRequestHandler):
 @pytest.fixture
 def hook() -> Iterator[tuple[str, type[Hook]]]:
     handler = type("FreshHook", (Hook,), {"received": [], "status": 200})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/hook", handler
-    server.shutdown()
-    server.server_close()
+    with http_server(handler) as root:
+        yield f"{root}/hook", handler
 
 
 @pytest.fixture

@@ -6,12 +6,12 @@ import json
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, ClassVar
 
 import pandas as pd
 import pytest
-from servers import Inbox, smtp_server
+from servers import Inbox, http_server, smtp_server
 from sqlalchemy import select
 
 from vigil.workspace import alerts
@@ -54,12 +54,8 @@ class Hook(BaseHTTPRequestHandler):
 @pytest.fixture
 def webhook() -> Iterator[tuple[str, type[Hook]]]:
     handler = type("FreshHook", (Hook,), {"failures": 2, "bodies": []})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/hook", handler
-    server.shutdown()
-    server.server_close()
+    with http_server(handler) as root:
+        yield f"{root}/hook", handler
 
 
 @pytest.fixture
